@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// micronet: MicroNet Challenge scoring for small neural networks.
+// Library targets hold one concern each; the executable is a thin CLI over them.
+let package = Package(
+    name: "micronet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "micronet", targets: ["micronet"]),
+        .library(name: "Graph", targets: ["Graph"]),
+        .library(name: "Counter", targets: ["Counter"]),
+        .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "QRNNModel", targets: ["QRNNModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Thin shims over system libraries (Debian: libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Graph"),
+        .target(name: "Counter", dependencies: ["Graph"]),
+        .target(name: "Checkpoint", dependencies: ["CZlib"]),
+        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        .executableTarget(name: "micronet", dependencies: [
+            "Graph", "Counter", "Checkpoint", "QRNNModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
+        .testTarget(name: "CLITests", dependencies: ["micronet"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Checkpoint module: placeholder until its first real file lands.

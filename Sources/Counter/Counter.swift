@@ -1,0 +1,1 @@
+// Counter module: placeholder until its first real file lands.

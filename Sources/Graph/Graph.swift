@@ -1,0 +1,1 @@
+// Graph module: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// QRNNModel module: placeholder until its first real file lands.
