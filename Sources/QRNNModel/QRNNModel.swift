@@ -1,1 +1,0 @@
-// QRNNModel module: placeholder until its first real file lands.
