@@ -1,1 +1,0 @@
-// Counter module: placeholder until its first real file lands.

@@ -1,1 +1,0 @@
-// Graph module: placeholder until its first real file lands.
