@@ -14,6 +14,13 @@ public enum Corpus {
         return [UInt8](data)
     }
 
+    /// The first `count` bytes of a file (fewer if it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw CorpusError(path: path, message: "cannot read the file") }
+        defer { try? h.close() }
+        return [UInt8]((try? h.read(upToCount: count)) ?? Data())
+    }
+
     /// Calls `visit` with every word of `bytes` in order (the bytes of a word, then "<eos>" at each line end).
     public static func forEachWord(in bytes: [UInt8], _ visit: (ArraySlice<UInt8>) throws -> Void) rethrows {
         let eos = ArraySlice(Array(endOfSentence.utf8))
