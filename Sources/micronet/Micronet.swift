@@ -7,6 +7,6 @@ struct Micronet: ParsableCommand {
         commandName: "micronet",
         abstract: "Score small neural networks under the MicroNet Challenge rules, and prove the score.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Eval.self]
     )
 }
