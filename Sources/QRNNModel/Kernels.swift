@@ -11,6 +11,9 @@ public enum Kernels {
         openblas_set_num_threads(Int32(max(1, n)))
     }
 
+    /// Threads OpenBLAS runs with; elementwise loops split their work the same way.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
     /// C (m × n, row stride ldc) = A (m × k, row-major, stride lda) · Bᵀ, B being (n × k) row-major with stride ldb.
     ///
     /// Weight matrices are stored as torch does (out × in, row-major), so every product is against a transpose.

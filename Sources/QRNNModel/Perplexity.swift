@@ -39,9 +39,9 @@ public enum Perplexity {
         return (data, rows)
     }
 
-    /// Evaluates `model` on `tokens`; `progress` is called after every chunk.
+    /// Evaluates `model` on `tokens`; up to `passRows` rows (whole chunks) run per pass; `progress` is called after every pass.
     public static func evaluate(model: QRNNLanguageModel, tokens: [Int32], batchSize: Int = 1, bptt: Int = 140,
-                                progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
+                                passRows: Int = 1024, progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
         precondition(batchSize >= 1 && bptt >= 1, "batch size and bptt are validated by the caller")
         let v = model.config.vocabularySize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= v }) {
@@ -50,17 +50,28 @@ public enum Perplexity {
         let (data, rows) = batchify(tokens, batchSize: batchSize)
         guard rows >= 2 else { throw QRNNError.textTooShort(tokens: tokens.count, batchSize: batchSize) }
         let runner = QRNNRunner(model: model, batch: batchSize)
+        // Nothing is reset between chunks, so consecutive chunks can share one pass (one GEMM per layer over
+        // several chunks' rows: the weights are packed once per pass, not once per chunk). The loss is still
+        // accounted per bptt chunk exactly as evaluate() does.
+        let chunksPerPass = max(1, passRows / (bptt * batchSize))
         var total = 0.0, predictions = 0, i = 0
         data.withUnsafeBufferPointer { d in
             guard let base = d.baseAddress else { return }
             while i < rows - 1 {
-                let steps = min(bptt, rows - 1 - i)
-                let sum = runner.chunkNegativeLogLikelihood(inputs: base + i * batchSize,
-                                                            targets: base + (i + 1) * batchSize, steps: steps)
-                // total_loss += len(data) * criterion(...), the criterion being the mean over steps·batch targets.
-                total += Double(steps) * (sum / Double(steps * batchSize))
-                predictions += steps * batchSize
-                i += steps
+                let passSteps = min(chunksPerPass * bptt, rows - 1 - i)
+                let nll = runner.negativeLogLikelihoods(inputs: base + i * batchSize,
+                                                        targets: base + (i + 1) * batchSize, steps: passSteps)
+                var s = 0
+                while s < passSteps {
+                    let steps = min(bptt, passSteps - s)
+                    var sum = 0.0
+                    for r in (s * batchSize)..<((s + steps) * batchSize) { sum += Double(nll[r]) }
+                    // total_loss += len(data) * criterion(...), the criterion being the mean over steps·batch targets.
+                    total += Double(steps) * (sum / Double(steps * batchSize))
+                    predictions += steps * batchSize
+                    s += steps
+                }
+                i += passSteps
                 progress?(EvaluationProgress(rowsDone: i, totalRows: rows, predictions: predictions,
                                              runningPerplexity: Foundation.exp(total / Double(i))))
             }

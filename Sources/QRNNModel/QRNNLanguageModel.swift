@@ -93,15 +93,13 @@ public final class QRNNRunner {
         return UnsafePointer(x)
     }
 
-    /// Runs one chunk and returns the sum over its rows of −log p(target), in float64.
-    public func chunkNegativeLogLikelihood(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int) -> Double {
+    /// Runs `steps` steps and returns −log p(target) per row (row t·B + b), valid until the next call.
+    public func negativeLogLikelihoods(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int) -> UnsafePointer<Float> {
         let rows = steps * batch
         let g = features(inputs: inputs, steps: steps)
         let out = nll.reserve(rows)
         softmax.negativeLogLikelihoods(features: g, targets: targets, rows: rows, nll: out, logits: logits,
                                        gathered: gathered, precision: model.precision)
-        var sum = 0.0
-        for r in 0..<rows { sum += Double(out[r]) }
-        return sum
+        return UnsafePointer(out)
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One QRNN layer (torchqrnn QRNNLayer in eval mode) run over a chunk of T steps for B streams.
 ///
 /// Rows are time-major (row t·B + b). Per step: source s_t = x_t (window 1) or [x_t ; x_{t-1}]
@@ -39,23 +41,42 @@ struct QRNNLayer {
         let g = gateRows
         let y = gates.reserve(rows * g)
         Kernels.gemmTransB(m: rows, n: g, k: k, a: src, lda: k, b: weights.weight.base, ldb: k, c: y, ldc: g)
-        let bias = weights.bias.base
+        // The recurrence runs along time independently per unit, so units are split across threads.
+        let parts = h >= 512 ? max(1, min(Kernels.threads, 8)) : 1
+        if parts == 1 {
+            recur(gates: y, rows: rows, batch: batch, units: 0..<h, output: output, cell: cell, precision: precision)
+        } else {
+            let out = SendablePointer(output), yy = SendablePointer(y), cc = SendablePointer(cell)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lo = h * part / parts, hi = h * (part + 1) / parts
+                recur(gates: yy.p, rows: rows, batch: batch, units: lo..<hi, output: out.p, cell: cc.p, precision: precision)
+            }
+        }
+    }
+
+    /// Gates → activations → forget-mult → output gate, for the units in `units` of every row.
+    private func recur(gates y: UnsafeMutablePointer<Float>, rows: Int, batch: Int, units: Range<Int>,
+                       output: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>, precision: Precision) {
+        let h = hiddenSize, g = gateRows, bias = weights.bias.base
+        let lo = units.lowerBound, n = units.count
         if precision == .fp32 {
             for r in 0..<rows {
-                let yr = y + r * g, c = cell + (r % batch) * h, out = output + r * h
+                let yz = y + r * g + lo, yf = yz + h, c = cell + (r % batch) * h + lo, out = output + r * h + lo
+                let bz = bias + lo, bf = bz + h
                 if outputGate {
-                    for j in 0..<h {
-                        let z = Kernels.tanh(yr[j] + bias[j])
-                        let f = Kernels.sigmoid(yr[h + j] + bias[h + j])
-                        let o = Kernels.sigmoid(yr[2 * h + j] + bias[2 * h + j])
+                    let yo = yf + h, bo = bf + h
+                    for j in 0..<n {
+                        let z = Kernels.tanh(yz[j] + bz[j])
+                        let f = Kernels.sigmoid(yf[j] + bf[j])
+                        let o = Kernels.sigmoid(yo[j] + bo[j])
                         let cj = f * z + (1 - f) * c[j]
                         c[j] = cj
                         out[j] = o * cj
                     }
                 } else {
-                    for j in 0..<h {
-                        let z = Kernels.tanh(yr[j] + bias[j])
-                        let f = Kernels.sigmoid(yr[h + j] + bias[h + j])
+                    for j in 0..<n {
+                        let z = Kernels.tanh(yz[j] + bz[j])
+                        let f = Kernels.sigmoid(yf[j] + bf[j])
                         let cj = f * z + (1 - f) * c[j]
                         c[j] = cj
                         out[j] = cj
@@ -67,7 +88,7 @@ struct QRNNLayer {
             let p = precision
             for r in 0..<rows {
                 let yr = y + r * g, c = cell + (r % batch) * h, out = output + r * h
-                for j in 0..<h {
+                for j in units {
                     let z = p.round(Kernels.tanh(p.round(yr[j] + bias[j])))
                     let f = p.round(Kernels.sigmoid(p.round(yr[h + j] + bias[h + j])))
                     let fz = p.round(f * z)
@@ -78,4 +99,10 @@ struct QRNNLayer {
             }
         }
     }
+}
+
+/// A pointer handed to worker threads that touch disjoint parts of it.
+struct SendablePointer: @unchecked Sendable {
+    let p: UnsafeMutablePointer<Float>
+    init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }

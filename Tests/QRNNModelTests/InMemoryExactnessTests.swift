@@ -34,6 +34,18 @@ final class InMemoryExactnessTests: XCTestCase {
         assertRelative(b.loss, c.float64.loss, 1e-6, "bptt 1000")
     }
 
+    func testChunksSharingAPassGiveTheSameLoss() throws {
+        let c = try XCTUnwrap(try Fixtures.expected()["full-w11-b4-zip"])
+        let (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+        let model = try QRNNLanguageModel(config: config, weights: weights)
+        let tokens = try Fixtures.tokens(c)
+        let perChunk = try Perplexity.evaluate(model: model, tokens: tokens, batchSize: 4, bptt: 50, passRows: 1)
+        let pooled = try Perplexity.evaluate(model: model, tokens: tokens, batchSize: 4, bptt: 50, passRows: 1000)
+        assertRelative(perChunk.loss, c.float64.loss, 1e-6, "one chunk per pass")
+        assertRelative(pooled.loss, perChunk.loss, 1e-7, "five chunks per pass")
+        XCTAssertEqual(pooled.predictions, perChunk.predictions)
+    }
+
     func testNaturalTombstoneOrderWouldNotMatch() throws {
         // Reverse the tail_vectors rows and biases: the "natural" order must give a different loss.
         let (r, c) = try evaluate("split-w211-b1-zip") { config, w in

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""QRNN evaluation speed: micronet eval against PyTorch on CPU, at the seed's exact size, side by side.
+
+    /work/.venv-torch/bin/python bench/qrnn_eval_bench.py [--threads 2] [--tokens 20000] [--micronet-tokens 0]
+
+(any venv with torch and numpy: python3 -m venv v && v/bin/pip install torch numpy; build first with
+`swift build -c release`.)
+
+What it does, in one run:
+1. writes a random-initialised checkpoint of the seed's size (V 267,735, E 300, H 1800, 4 QRNN layers,
+   splits 2800/20000/76000, tied) with the awd-lstm-lm stand-ins of fixtures/awd, saved as model_save does
+   ([model, criterion, optimizer]; the Adam optimizer is saved without state -- eval never reads it, and
+   its 840 MB would only cost disk) into --workdir (default /tmp/micronet-qrnn-bench, reused if present);
+2. writes the vocabulary: the WikiText-103 test text's words in first-appearance order, filled to 267,735;
+3. runs `micronet eval` (release build) with --threads on the first --micronet-tokens tokens (0 = all
+   245,569), its peak RSS taken from wait4;
+4. runs, with torch.set_num_threads(threads), the seed's own evaluation path (fixtures/awd: RNNModel with
+   the CPU forget-mult Python loop, SplitCrossEntropyLoss, evaluate()) and a vectorised PyTorch evaluation
+   (same GEMMs, TorchScript recurrence, the same split softmax) on the first --tokens tokens;
+5. measures a plain sgemm rate (torch.mm and numpy's BLAS, a layer-sized product, best of both) and the GEMM
+   floating-point work of each run, giving the GEMM lower bound of its time;
+6. prints the table.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, 'fixtures', 'awd'))
+import model as awd_model  # noqa: E402
+import splitcross  # noqa: E402
+from evaluate import batchify, evaluate, model_save  # noqa: E402
+
+V, E, H, L, SPLITS = 267_735, 300, 1800, 4, [2800, 20000, 76000]
+TEXT = os.path.join(ROOT, '..', 'shared', 'data', 'wikitext-103', 'test.txt')
+
+
+def words_of(path):
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            for w in line.split() + ['<eos>']:
+                yield w
+
+
+def prepare(workdir):
+    os.makedirs(workdir, exist_ok=True)
+    ckpt, vocab = os.path.join(workdir, 'seed-size-qrnn.pt'), os.path.join(workdir, 'vocab.txt')
+    idx = {}
+    for w in words_of(TEXT):
+        idx.setdefault(w, len(idx))
+    words = list(idx) + ['<fill-%d>' % i for i in range(V - len(idx))]
+    if not os.path.exists(vocab):
+        with open(vocab, 'w', encoding='utf-8') as f:
+            f.write(''.join(w + '\n' for w in words))
+    if not os.path.exists(ckpt):
+        torch.manual_seed(0)
+        m = awd_model.RNNModel('QRNN', V, E, H, L, dropout=0.1, dropouth=0.1, dropouti=0.1, dropoute=0.0,
+                               wdrop=0, tie_weights=True)
+        crit = splitcross.SplitCrossEntropyLoss(E, SPLITS)
+        with torch.no_grad():
+            crit.tail_vectors.normal_(0, 0.1)
+        opt = torch.optim.Adam(list(m.parameters()) + list(crit.parameters()), lr=1e-3)
+        m.eval()
+        model_save(ckpt + '.tmp', m, crit, opt)
+        os.replace(ckpt + '.tmp', ckpt)
+    ids = torch.tensor([idx[w] for w in words_of(TEXT)], dtype=torch.long)
+    return ckpt, vocab, ids
+
+
+def gemm_flops(ids):
+    """Floating-point work (2·m·n·k) of the GEMMs a batch-1 evaluation of `ids` does: every input row
+    through the 4 layer projections, every target through the head (+ tombstones) and its tail cluster."""
+    n_in = len(ids) - 1
+    layer = 2 * (3 * H * 2 * E + 2 * 3 * H * H + 3 * E * H)
+    bounds = [0] + SPLITS + [V]
+    head = 2 * E * (SPLITS[0] + len(SPLITS))
+    targets = ids[1:]
+    tails = 0
+    for c in range(1, len(bounds) - 1):
+        n = int(((targets >= bounds[c]) & (targets < bounds[c + 1])).sum())
+        tails += 2 * E * (bounds[c + 1] - bounds[c]) * n
+    return n_in * layer + n_in * head + tails
+
+
+def sgemm_rate(threads):
+    """GFLOP/s of a plain float32 GEMM shaped like the bulk of the work (140 × 1800 · 1800 × 5400)."""
+    torch.set_num_threads(threads)
+    m, k, n = 140, 1800, 5400
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    rates = {}
+    for name, fn in (('torch.mm', lambda: torch.mm(a, b)),
+                     ('numpy', (lambda an, bn: (lambda: an @ bn))(a.numpy(), b.numpy()))):
+        for _ in range(3):
+            fn()
+        reps, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < 2.0:
+            fn()
+            reps += 1
+        rates[name] = 2 * m * k * n * reps / (time.perf_counter() - t0) / 1e9
+    return rates
+
+
+@torch.jit.script
+def forget_mult(fz: torch.Tensor, keep: torch.Tensor, c: torch.Tensor):
+    out = torch.empty_like(fz)
+    for t in range(fz.size(0)):
+        c = torch.addcmul(fz[t], keep[t], c)
+        out[t] = c
+    return out, c
+
+
+@torch.no_grad()
+def vectorised_evaluate(m, crit, data, bptt):
+    """Batch-1 evaluation with the seed's numbers: one F.linear per layer per chunk, fused gates, TorchScript
+    recurrence, split softmax computing only the clusters the targets need. Returns the loss as evaluate()."""
+    emb, bias = m.encoder.weight, m.decoder.bias
+    Ws = [(r.linear.module.weight_raw, r.linear.module.bias, r.window, r.hidden_size) for r in m.rnns]
+    cells = [torch.zeros(1, 1, h) for (_, _, _, h) in Ws]
+    prev = torch.zeros(1, 1, E)
+    bounds = crit.splits[:-1] + [V]
+    k = len(bounds) - 2
+    head_w = torch.cat([emb[:bounds[1]], crit.tail_vectors])
+    head_b = torch.cat([bias[:bounds[1]], crit.tail_bias])
+    total = 0.0
+    for i in range(0, data.size(0) - 1, bptt):
+        x_ids, y = data[i:i + bptt], data[i + 1:i + 1 + bptt].view(-1)
+        x_ids = x_ids[:y.numel()]
+        x = F.embedding(x_ids, emb)
+        for l, (W, b, window, h) in enumerate(Ws):
+            if window == 2:
+                src = torch.cat([x, torch.cat([prev, x[:-1]], 0)], 2)
+                prev = x[-1:]
+            else:
+                src = x
+            z, f, o = F.linear(src, W, b).chunk(3, 2)
+            f = torch.sigmoid(f)
+            C, c = forget_mult(f * torch.tanh(z), 1 - f, cells[l][0])
+            cells[l] = c.unsqueeze(0)
+            x = torch.sigmoid(o) * C
+        g = x.view(-1, E)
+        head = F.log_softmax(F.linear(g, head_w, head_b), dim=-1)
+        cluster = torch.bucketize(y, torch.tensor(bounds[1:-1]), right=True)
+        nll = torch.zeros(y.numel())
+        m0 = cluster == 0
+        nll[m0] = -head[m0].gather(1, y[m0].view(-1, 1)).view(-1)
+        for c in range(1, k + 1):
+            mc = cluster == c
+            if not bool(mc.any()):
+                continue
+            lo, hi = bounds[c], bounds[c + 1]
+            tail = F.log_softmax(F.linear(g[mc], emb[lo:hi], bias[lo:hi]), dim=-1)
+            nll[mc] = -(head[mc, -c] + tail.gather(1, (y[mc] - lo).view(-1, 1)).view(-1))
+        total += len(x_ids) * float(nll.sum()) / y.numel()
+    return total / data.size(0)
+
+
+def run_micronet(binary, ckpt, vocab, text, threads, bptt):
+    cmd = [binary, 'eval', ckpt, '--text', text, '--vocab', vocab, '--threads', str(threads),
+           '--bptt', str(bptt), '--format', 'json']
+    # GNU time reports the peak resident set (KB) of exactly this process.
+    t0 = time.perf_counter()
+    p = subprocess.run(['/usr/bin/time', '-f', 'MAXRSS %M'] + cmd, capture_output=True)
+    wall = time.perf_counter() - t0
+    err = p.stderr.decode().strip().splitlines()
+    if p.returncode != 0:
+        raise SystemExit('micronet failed (%d): %s' % (p.returncode, '\n'.join(err)))
+    peak = int(err[-1].split()[1]) * 1024
+    return json.loads(p.stdout), wall, peak
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--tokens', type=int, default=20000, help='tokens for the two PyTorch runs')
+    ap.add_argument('--micronet-tokens', type=int, default=0, help='tokens for micronet (0: the whole test set)')
+    ap.add_argument('--bptt', type=int, default=140)
+    ap.add_argument('--workdir', default='/tmp/micronet-qrnn-bench')
+    ap.add_argument('--binary', default=os.path.join(ROOT, '.build', 'release', 'micronet'))
+    ap.add_argument('--skip-seed', action='store_true', help='skip the (slow) seed path')
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+
+    t0 = time.perf_counter()
+    ckpt, vocab, ids = prepare(args.workdir)
+    print('checkpoint %s (%.0f MB), vocabulary %s, %d test tokens (%.0f s to prepare)' % (
+        ckpt, os.path.getsize(ckpt) / 1e6, vocab, len(ids), time.perf_counter() - t0), flush=True)
+
+    def text_of(n):
+        """The first n tokens as a text micronet tokenises to exactly those ids (lines end at <eos>)."""
+        if n <= 0 or n >= len(ids):
+            return TEXT, ids
+        path = os.path.join(args.workdir, 'test-first-%d.txt' % n)
+        words = []
+        for w in words_of(TEXT):
+            if len(words) == n:
+                break
+            words.append(w)
+        body = ' '.join(words).replace(' <eos>', '\n').replace('<eos>', '\n')
+        if words[-1] != '<eos>':
+            raise SystemExit('--tokens/--micronet-tokens must end on a line end; %d does not' % n)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(body)
+        return path, ids[:n]
+
+    mtext, mids = text_of(args.micronet_tokens)
+    mres, mwall, mpeak = run_micronet(args.binary, ckpt, vocab, mtext, args.threads, args.bptt)
+    print('micronet: %d tokens, ppl %.4f, %.1f s, %.0f tok/s, peak RSS %.0f MB' % (
+        mres['tokens'], mres['perplexity'], mres['seconds'], mres['tokens_per_second'], mpeak / 1e6), flush=True)
+
+    rates = sgemm_rate(args.threads)
+    rate = max(rates.values())
+    print('sgemm 140x1800x5400, %d threads: %s GFLOP/s' % (
+        args.threads, ', '.join('%s %.1f' % kv for kv in rates.items())), flush=True)
+
+    m, crit, _ = torch.load(ckpt, weights_only=False)
+    m.eval()
+    n_model = sum(p.numel() for p in m.parameters()) + sum(p.numel() for p in crit.parameters())
+    model_bytes = 4 * n_model
+
+    tn = min(args.tokens, len(ids))
+    ttext, tids = text_of(tn)
+    rows = []
+    if not args.skip_seed:
+        t0 = time.perf_counter()
+        seed_loss = evaluate(m, crit, batchify(tids, 1), 1, args.bptt)
+        seed_s = time.perf_counter() - t0
+        rows.append(('PyTorch, seed path (awd-lstm-lm + CPU ForgetMult)', tn, seed_s, seed_loss))
+        print('seed path: %.1f s, %.0f tok/s' % (seed_s, tn / seed_s), flush=True)
+    t0 = time.perf_counter()
+    vec_loss = vectorised_evaluate(m, crit, batchify(tids, 1), args.bptt)
+    vec_s = time.perf_counter() - t0
+    rows.append(('PyTorch, vectorised (F.linear + TorchScript recurrence)', tn, vec_s, vec_loss))
+    print('vectorised: %.1f s, %.0f tok/s' % (vec_s, tn / vec_s), flush=True)
+    torch_peak = __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss * 1024
+
+    # micronet on the same prefix too, so the loss columns can be compared like for like.
+    if mres['tokens'] != tn:
+        pres, _, _ = run_micronet(args.binary, ckpt, vocab, ttext, args.threads, args.bptt)
+        same_prefix_loss = pres['loss']
+    else:
+        same_prefix_loss = mres['loss']
+
+    mflops = gemm_flops(mids)
+    mbound = mflops / (rate * 1e9)
+    print()
+    print('QRNN eval, seed size (V %d, E %d, H %d, %d layers, splits %s), WikiText-103 test, %d threads, bptt %d'
+          % (V, E, H, L, '/'.join(map(str, SPLITS)), args.threads, args.bptt))
+    print('%-58s %9s %9s %10s %9s %12s' % ('run', 'tokens', 'seconds', 'tokens/s', 'vs seed', 'loss'))
+    seed_rate = rows[0][1] / rows[0][2] if not args.skip_seed else float('nan')
+    vec_rate = tn / vec_s
+    mrate = mres['tokens'] / mres['seconds']
+    for name, n, s, loss in rows:
+        print('%-58s %9d %9.1f %10.0f %8.2fx %12.7f' % (name, n, s, n / s, (n / s) / seed_rate, loss))
+    print('%-58s %9d %9.1f %10.0f %8.2fx %12.7f' % ('micronet eval (OpenBLAS)', mres['tokens'], mres['seconds'],
+                                                   mrate, mrate / seed_rate, mres['loss']))
+    print('%-58s %9s %9s %10s %9s %12.7f' % ('  micronet on the PyTorch runs\' %d tokens' % tn, '', '', '', '',
+                                             same_prefix_loss))
+    print()
+    print('micronet vs seed path:          %.2fx (target >= 2.5x)' % (mrate / seed_rate))
+    print('micronet vs vectorised PyTorch: %.2fx (target >= 1.2x)' % (mrate / vec_rate))
+    print('GEMM work %.3f TFLOP at %.1f GFLOP/s -> lower bound %.1f s; micronet %.1f s = %.2fx the bound (target <= 1.25x)'
+          % (mflops / 1e12, rate, mbound, mres['seconds'], mres['seconds'] / mbound))
+    print('peak RSS micronet %.0f MB = %.2fx the model\'s float32 bytes (%.0f MB, target <= 1.3x); PyTorch process %.0f MB'
+          % (mpeak / 1e6, mpeak / model_bytes, model_bytes / 1e6, torch_peak / 1e6))
+    print('whole run of micronet (load + eval): %.1f s for %d tokens (target: full test set < 180 s)' % (mwall, mres['tokens']))
+
+
+if __name__ == '__main__':
+    main()
