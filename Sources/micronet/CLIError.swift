@@ -38,8 +38,7 @@ func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = ni
         let code = Root.exitCode(for: error)
         if code == .success { Root.exit(withError: error) }    // --help, --version
         if code == .validationFailure {
-            printError("micronet: error: " + Root.message(for: error))
-            printError("(see '\(Root.configuration.commandName ?? "micronet") --help')")
+            printError("micronet: error: " + Root.message(for: error).replacingOccurrences(of: "\n", with: " "))
             exit(2)
         }
         printError("micronet: error: \(error)")
