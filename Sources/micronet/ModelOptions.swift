@@ -35,17 +35,36 @@ struct ModelOptions: ParsableArguments {
 
     /// Resolves what was named; with nothing named, the seed entry (qrnn-wt103).
     func resolve(convention: CountingConvention) throws -> ResolvedModel {
+        try ModelResolver(vocab: vocab, emsize: emsize, nhid: nhid, nlayers: nlayers)
+            .resolve(model: model, preset: preset, convention: convention)
+    }
+}
+
+/// Turns a model reference (a file path or preset name) into an op graph.
+struct ModelResolver {
+    var vocab: Int? = nil
+    var emsize: Int? = nil
+    var nhid: Int? = nil
+    var nlayers: Int? = nil
+
+    var overridesQRNN: Bool { vocab != nil || emsize != nil || nhid != nil || nlayers != nil }
+
+    /// Resolves `preset`, else `model` (a file, or a preset name), else the seed entry.
+    func resolve(model: String?, preset: String?, convention: CountingConvention,
+                 pairedGraph: String? = nil) throws -> ResolvedModel {
+        if pairedGraph != nil && (preset != nil || model.map { Preset(rawValue: $0) != nil } ?? true) {
+            throw CLIError.badInput("a graph file pairs with a checkpoint only, not with a preset")
+        }
         if let preset { return try resolvePreset(preset, convention: convention) }
         guard let model else { return try resolvePreset(Preset.qrnnWT103.rawValue, convention: convention) }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw CLIError.badInput("\(model): is a folder, not a model file") }
-            return try resolveFile(model, convention: convention)
+            return try resolveFile(model, convention: convention, pairedGraph: pairedGraph)
         }
         if Preset(rawValue: model) != nil { return try resolvePreset(model, convention: convention) }
         throw CLIError.badInput("\(model): no such file, and not a preset (presets: \(Preset.catalogue))")
     }
-
     private func resolvePreset(_ name: String, convention: CountingConvention) throws -> ResolvedModel {
         guard let preset = Preset(rawValue: name) else {
             throw CLIError.badInput("unknown preset '\(name)' (presets: \(Preset.catalogue))")
@@ -64,13 +83,14 @@ struct ModelOptions: ParsableArguments {
         return ResolvedModel(name: name, graph: config.opGraph(convention: convention, name: name), source: .preset)
     }
 
-    private func resolveFile(_ path: String, convention: CountingConvention) throws -> ResolvedModel {
+    private func resolveFile(_ path: String, convention: CountingConvention, pairedGraph: String?) throws -> ResolvedModel {
         if overridesQRNN { throw CLIError.badInput("--vocab/--emsize/--nhid/--nlayers apply to QRNN presets only, not to \(path)") }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError.badInput("\(path): cannot open the file") }
         let head = handle.readData(ofLength: 64)
         try? handle.close()
         let firstByte = head.first { ![0x20, 0x09, 0x0a, 0x0d, 0xef, 0xbb, 0xbf].contains($0) }
         if firstByte == UInt8(ascii: "{") {
+            if pairedGraph != nil { throw CLIError.badInput("\(path): a graph file pairs with a checkpoint only") }
             do {
                 let graph = try GraphFile.read(path: path)
                 return ResolvedModel(name: graph.name ?? URL(fileURLWithPath: path).lastPathComponent, graph: graph, source: .graphFile)
