@@ -1,1 +1,0 @@
-// Checkpoint module: placeholder until its first real file lands.

@@ -1,0 +1,130 @@
+/// One named tensor after flattening.
+public struct NamedTensor: Sendable {
+    /// State-dict name, prefixed by top-level list position: "0.encoder.weight", "1.tail_vectors".
+    public let name: String
+    /// The tensor (a view into its storage).
+    public let tensor: Tensor
+    /// Name of the first tensor with the same storage, offset, shape and strides.
+    public let tiedTo: String?
+    /// Adam exp_avg etc., kept apart from model weights.
+    public let isOptimizerState: Bool
+}
+
+/// A loaded checkpoint: the file is memory-mapped and never modified.
+public struct LoadedCheckpoint {
+    /// The path as given.
+    public let path: String
+    /// Which container the bytes were.
+    public let format: CheckpointFormat
+    /// The whole object pickle.
+    public let root: PickleValue
+    /// Qualified class names the pickle names, sorted, unique.
+    public let classes: [String]
+    /// Model tensors then optimizer state, in pickle order.
+    public let tensors: [NamedTensor]
+    /// Torch version markers: zip records (`version`, `byteorder`, ...) or legacy sys_info fields.
+    public let markers: [String: String]
+    /// Callables outside the allowlist the pickle asked to call (kept inert, never run), sorted.
+    public let inertCalls: [String]
+    /// Size of the file in bytes.
+    public let fileSize: Int
+
+    /// Tensors that are model weights (isOptimizerState == false).
+    public var modelTensors: [NamedTensor] { tensors.filter { !$0.isOptimizerState } }
+
+    /// The tensor called `named`, if any.
+    public func tensor(named: String) -> Tensor? { tensors.first { $0.name == named }?.tensor }
+
+    /// Inert calls whose names look dangerous (code execution, processes, files, imports).
+    public var suspiciousCalls: [String] {
+        let modules = ["os.", "posix.", "nt.", "subprocess.", "sys.", "builtins.", "__builtin__.", "shutil.", "socket.", "importlib.", "pty.", "runpy.", "code.", "webbrowser.", "pickle.", "marshal.", "ctypes."]
+        return inertCalls.filter { c in modules.contains { c.hasPrefix($0) } && !["builtins.getattr"].contains(c) || c.hasSuffix(".eval") || c.hasSuffix(".exec") || c.hasSuffix(".system") }
+    }
+
+    /// A one-line summary of the top-level object: "list[3]: model.RNNModel, splitcross...".
+    public var structure: String {
+        func short(_ v: PickleValue) -> String {
+            switch v {
+            case .dict(let d): return "\(d.className ?? "dict")[\(d.entries.count)]"
+            case .list(let l): return "list[\(l.items.count)]"
+            case .tuple(let t): return "tuple[\(t.count)]"
+            default: return v.kindName
+            }
+        }
+        switch root {
+        case .list, .tuple:
+            return short(root) + ": " + (root.listItems ?? []).map(short).joined(separator: ", ")
+        case .dict(let d):
+            let keys = d.entries.prefix(8).map { e -> String in
+                switch e.key { case .string(let s): return s; case .int(let i): return String(i); default: return e.key.kindName }
+            }
+            return short(root) + ": keys " + keys.joined(separator: ", ") + (d.entries.count > 8 ? ", ..." : "")
+        default:
+            return short(root)
+        }
+    }
+
+    /// Opens and parses `path`; throws CheckpointError for any bad input.
+    public static func load(path: String) throws -> LoadedCheckpoint {
+        do {
+            return try loadUnchecked(path: path)
+        } catch let e as FormatError {
+            throw CheckpointError(path: path, message: e.message)
+        }
+    }
+
+    private static func loadUnchecked(path: String) throws -> LoadedCheckpoint {
+        let file = try MappedFile(path: path)
+        let all = file.all
+        let context = PickleContext()
+        defer { context.releaseArena() }
+        let format: CheckpointFormat
+        let root: PickleValue
+        var markers: [String: String]
+        if all.count >= 4, all.loadUnaligned(as: UInt32.self) == 0x0403_4b50 {
+            format = .zip
+            (root, markers) = try TorchZip.load(file: file, context: context)
+        } else if all.count >= TorchLegacy.magic.count, Array(all[0..<TorchLegacy.magic.count]) == TorchLegacy.magic {
+            format = .legacy
+            (root, markers) = try TorchLegacy.load(file: file, context: context)
+        } else if all.count >= 2, all[0] == 0x80, (2...5).contains(all[1]) || (all.first.map { [0x28, 0x63, 0x7D, 0x5D, 0x29].contains($0) } ?? false) {
+            format = .pickle
+            var vm = PickleMachine(bytes: all, context: context)
+            root = try vm.run()
+            markers = ["pickle_protocol": String(all[1])]
+            if vm.position != all.count { markers["trailing_bytes"] = String(all.count - vm.position) }
+        } else if all.count >= 1, [0x28, 0x63, 0x7D, 0x5D, 0x29, 0x4E, 0x49, 0x53, 0x56, 0x4C, 0x46].contains(all[0]) {
+            // Protocol 0/1 pickles have no PROTO opcode; they start with a container or value opcode.
+            format = .pickle
+            var vm = PickleMachine(bytes: all, context: context)
+            root = try vm.run()
+            markers = ["pickle_protocol": "0"]
+        } else if all.count >= 262, Array(all[257..<262]) == Array("ustar".utf8) {
+            throw FormatError("this is the pre-0.4 tar checkpoint format (torch 0.1-0.3), which is not supported")
+        } else if all.count >= 8, Array(all[0..<8]) == Array("PYTORCH1".utf8) {
+            throw FormatError("this is a pre-release PyTorch format (PYTORCH1) that torch itself rejects")
+        } else {
+            let head = all.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
+            throw FormatError("not a PyTorch checkpoint: unknown magic bytes [\(head)] (expected a zip, the legacy torch magic, or a pickle)")
+        }
+        // Every tensor, reachable or not, is checked against its storage before anything can read it.
+        for t in context.tensors { try t.checkBounds() }
+        var f = Flattener()
+        f.flatten(root)
+        var firstByIdentity: [Flattener.TensorIdentity: String] = [:]
+        var named: [NamedTensor] = []
+        named.reserveCapacity(f.out.count)
+        let ordered = f.out.filter { !$0.optimizer } + f.out.filter { $0.optimizer }
+        for (name, t, opt) in ordered {
+            let id = Flattener.TensorIdentity(t)
+            let tied = firstByIdentity[id]
+            if tied == nil { firstByIdentity[id] = name }
+            named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt))
+        }
+        return LoadedCheckpoint(path: path, format: format, root: root, classes: context.classes.sorted(),
+                                tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count)
+    }
+}
+
+/// Which container the bytes were (decided from the bytes, never the file name).
+public enum CheckpointFormat: String, Sendable { case zip, legacy, pickle }
