@@ -90,7 +90,9 @@ struct Check: ParsableCommand {
     private func measure(_ model: BudgetModel) throws -> MeasuredFigures {
         let resolved: ResolvedModel
         do {
-            resolved = try ModelResolver().resolve(model: model.model, preset: nil, convention: model.settings.convention,
+            // A budget's explicit sparsity overrides what a checkpoint's zeros measure.
+            let policy = CheckpointModel.SparsityPolicy(paramBits: model.settings.paramBits, measure: model.settings.sparsity == 0)
+            resolved = try ModelResolver(sparsity: policy).resolve(model: model.model, preset: nil, convention: model.settings.convention,
                                                    pairedGraph: model.graph)
         } catch let error as CLIError {
             throw CLIError.badInput("\(model.name): \(error.message)")

@@ -11,6 +11,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A built-in model: \(Preset.catalogue).")
     var preset: String?
 
+    @Option(help: "A graph file describing a checkpoint the counter does not recognise (sparsity is measured per op by tensor name).")
+    var graph: String?
+
     @Option(help: "QRNN LM vocabulary size (overrides the QRNN preset's).")
     var vocab: Int?
     @Option(help: "QRNN LM embedding size.")
@@ -31,12 +34,14 @@ struct ModelOptions: ParsableArguments {
     var overridesQRNN: Bool { vocab != nil || emsize != nil || nhid != nil || nlayers != nil }
 
     /// Whether the user named a model at all.
-    var isGiven: Bool { model != nil || preset != nil || overridesQRNN }
+    var isGiven: Bool { model != nil || preset != nil || overridesQRNN || graph != nil }
 
     /// Resolves what was named; with nothing named, the seed entry (qrnn-wt103).
-    func resolve(convention: CountingConvention) throws -> ResolvedModel {
-        try ModelResolver(vocab: vocab, emsize: emsize, nhid: nhid, nlayers: nlayers)
-            .resolve(model: model, preset: preset, convention: convention)
+    /// A checkpoint's weights are counted at their measured sparsity unless `globalSparsity` is given.
+    func resolve(convention: CountingConvention, paramBits: Double = 32, globalSparsity: Bool = false) throws -> ResolvedModel {
+        try ModelResolver(vocab: vocab, emsize: emsize, nhid: nhid, nlayers: nlayers,
+                          sparsity: CheckpointModel.SparsityPolicy(paramBits: paramBits, measure: !globalSparsity))
+            .resolve(model: model, preset: preset, convention: convention, pairedGraph: graph)
     }
 }
 
@@ -46,12 +51,16 @@ struct ModelResolver {
     var emsize: Int? = nil
     var nhid: Int? = nil
     var nlayers: Int? = nil
+    var sparsity = CheckpointModel.SparsityPolicy(paramBits: 32, measure: true)
 
     var overridesQRNN: Bool { vocab != nil || emsize != nil || nhid != nil || nlayers != nil }
 
     /// Resolves `preset`, else `model` (a file, or a preset name), else the seed entry.
     func resolve(model: String?, preset: String?, convention: CountingConvention,
                  pairedGraph: String? = nil) throws -> ResolvedModel {
+        if let pairedGraph, !FileManager.default.fileExists(atPath: pairedGraph) {
+            throw CLIError.badInput("\(pairedGraph): no such graph file")
+        }
         if pairedGraph != nil && (preset != nil || model.map { Preset(rawValue: $0) != nil } ?? true) {
             throw CLIError.badInput("a graph file pairs with a checkpoint only, not with a preset")
         }
@@ -98,7 +107,7 @@ struct ModelResolver {
                 throw CLIError.badInput(error.description)
             }
         }
-        throw CLIError.badInput("\(path): not a graph file (JSON) and checkpoints are not supported yet")
+        return try CheckpointModel.resolve(path: path, convention: convention, pairedGraph: pairedGraph, sparsity: sparsity)
     }
 }
 

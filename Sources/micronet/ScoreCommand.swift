@@ -60,8 +60,10 @@ struct Score: ParsableCommand {
         if !model.isGiven, let piped = try readPipedStandardInput() {
             return ("(count from standard input)", try Self.parseCount(piped))
         }
-        let resolved = try model.resolve(convention: counting.convention)
-        let report = MicroNetCounter(graph: resolved.graph).count(settings: counting.settings(defaultInputBits: 16))
+        let settings = counting.settings(defaultInputBits: 16)
+        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+                                         globalSparsity: counting.sparsity != nil)
+        let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
         return (resolved.name, ScoreInput(report))
     }
 
