@@ -35,10 +35,20 @@ public struct LoadedCheckpoint {
     /// The tensor called `named`, if any.
     public func tensor(named: String) -> Tensor? { tensors.first { $0.name == named }?.tensor }
 
-    /// Inert calls whose names look dangerous (code execution, processes, files, imports).
-    public var suspiciousCalls: [String] {
-        let modules = ["os.", "posix.", "nt.", "subprocess.", "sys.", "builtins.", "__builtin__.", "shutil.", "socket.", "importlib.", "pty.", "runpy.", "code.", "webbrowser.", "pickle.", "marshal.", "ctypes."]
-        return inertCalls.filter { c in modules.contains { c.hasPrefix($0) } && !["builtins.getattr"].contains(c) || c.hasSuffix(".eval") || c.hasSuffix(".exec") || c.hasSuffix(".system") }
+    /// Inert calls whose names look dangerous (code execution, processes, files, imports); a load
+    /// that finds one throws, so this is empty on any checkpoint that loaded.
+    public var suspiciousCalls: [String] { inertCalls.filter(Self.isDangerous) }
+
+    /// Modules whose callables can run code, touch files or processes when unpickled by Python.
+    static let dangerousModules = ["os", "posix", "nt", "subprocess", "sys", "builtins", "__builtin__", "shutil", "socket",
+                                   "importlib", "pty", "runpy", "code", "codeop", "webbrowser", "pickle", "_pickle", "marshal",
+                                   "ctypes", "multiprocessing", "io", "_io", "pathlib", "tempfile", "commands", "popen2",
+                                   "operator", "functools", "types", "imp", "zipimport", "pydoc", "timeit", "bdb", "pdb"]
+
+    static func isDangerous(_ qualified: String) -> Bool {
+        let module = qualified.split(separator: ".").dropLast().joined(separator: ".")
+        let top = String(module.split(separator: ".").first ?? "")
+        return dangerousModules.contains(top) || ["eval", "exec", "system", "popen", "spawn", "execve", "__import__", "compile", "open"].contains { qualified.hasSuffix("." + $0) }
     }
 
     /// A one-line summary of the top-level object: "list[3]: model.RNNModel, splitcross...".
@@ -106,6 +116,10 @@ public struct LoadedCheckpoint {
         } else {
             let head = all.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
             throw FormatError("not a PyTorch checkpoint: unknown magic bytes [\(head)] (expected a zip, the legacy torch magic, or a pickle)")
+        }
+        let hostile = context.inertCalls.sorted().filter(Self.isDangerous)
+        if !hostile.isEmpty {
+            throw FormatError("hostile pickle: it asks to call \(hostile.joined(separator: ", ")), which torch.load would run; micronet never runs pickled calls and refuses the file")
         }
         // Every tensor, reachable or not, is checked against its storage before anything can read it.
         for t in context.tensors { try t.checkBounds() }

@@ -6,7 +6,17 @@ struct Micronet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "micronet",
         abstract: "Score small neural networks under the MicroNet Challenge rules, and prove the score.",
+        discussion: """
+        Models are presets (built in), graph files (JSON op lists) or PyTorch checkpoints.
+
+        Examples:
+          micronet count --input-bits 16            the seed QRNN entry's table under the 16-bit freebie
+          micronet score                            its challenge score on WikiText-103 (0.8232)
+          micronet graph --preset qrnn-wt103 > m.json && micronet count m.json --input-bits 16
+        """,
         version: "0.1.0",
-        subcommands: [Eval.self]
+        subcommands: [Count.self, Score.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
     )
+
+    static func main() { runMain(Micronet.self) }
 }

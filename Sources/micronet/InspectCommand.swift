@@ -1,0 +1,213 @@
+import ArgumentParser
+import Checkpoint
+import Foundation
+
+/// `micronet inspect`: what a PyTorch checkpoint holds, read natively (nothing in it is executed).
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a PyTorch checkpoint holds: format, structure, classes and every tensor.",
+        discussion: """
+        Reads torch.save files of any torch version natively: the zip format (torch >= 1.6), the legacy
+        format (torch 0.4 to 1.5) and bare pickles, decided from the bytes. Nothing in the pickle is
+        imported or run; classes outside a small allowlist stay inert records. Tensor names are
+        state-dict names, prefixed by the position in a top-level list ('0.encoder.weight' for
+        awd-lstm-lm's [model, criterion, optimizer]); optimizer state is listed after the model.
+
+        Examples:
+          micronet inspect WT103.12hr.QRNN.pt                 table of every tensor, with totals
+          micronet inspect model.pt --format json | jq '.tensors[] | select(.tied_to != null)'
+          micronet inspect model.pt --no-zeros                skip counting zeros (touches no weights)
+        """
+    )
+
+    @Argument(help: "The checkpoint file (torch.save output or a pickle).")
+    var file: String
+
+    @Option(help: "table or json.")
+    var format: InspectFormat = .table
+
+    @Flag(inversion: .prefixedNo, help: "Count the fraction of exact zeros of every tensor (reads all weights).")
+    var zeros = true
+
+    func run() throws {
+        let ckpt: LoadedCheckpoint
+        do {
+            ckpt = try LoadedCheckpoint.load(path: file)
+        } catch let e as CheckpointError {
+            throw CLIError.badInput(e.description)
+        }
+        if !ckpt.suspiciousCalls.isEmpty {
+            printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")
+        }
+        let report = InspectReport(ckpt, zeros: zeros)
+        print(format == .json ? report.json() : report.table(), terminator: "")
+    }
+}
+
+/// Output formats of `micronet inspect`.
+enum InspectFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// The facts `inspect` prints, computed once for either format.
+struct InspectReport {
+    struct Row {
+        let name: String, dtype: String, shape: [Int], count: Int, bytes: Int
+        let tiedTo: String?, zeroFraction: Double?, optimizer: Bool
+    }
+    let ckpt: LoadedCheckpoint
+    let rows: [Row]
+
+    init(_ ckpt: LoadedCheckpoint, zeros: Bool) {
+        self.ckpt = ckpt
+        rows = ckpt.tensors.map { t in
+            Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
+                zeroFraction: zeros ? t.tensor.zeroFraction() : nil, optimizer: t.isOptimizerState)
+        }
+    }
+
+    /// Totals over distinct tensors (tied names counted once).
+    var totals: (model: Int, modelElements: Int, optimizer: Int, optimizerElements: Int, bytes: Int) {
+        var r = (model: 0, modelElements: 0, optimizer: 0, optimizerElements: 0, bytes: 0)
+        for row in rows {
+            if row.optimizer { r.optimizer += 1 } else { r.model += 1 }
+            guard row.tiedTo == nil else { continue }
+            if row.optimizer { r.optimizerElements += row.count } else { r.modelElements += row.count }
+            r.bytes += row.bytes
+        }
+        return r
+    }
+
+    func json() -> String {
+        var o = JSONWriter()
+        o.open("{")
+        o.key("file"); o.string(ckpt.path)
+        o.key("format"); o.string(ckpt.format.rawValue)
+        o.key("file_bytes"); o.raw(String(ckpt.fileSize))
+        o.key("markers"); o.open("{")
+        for (k, v) in ckpt.markers.sorted(by: { $0.key < $1.key }) { o.key(k); o.string(v) }
+        o.close("}")
+        o.key("structure"); o.string(ckpt.structure)
+        o.key("classes"); o.stringArray(ckpt.classes)
+        o.key("inert_calls"); o.stringArray(ckpt.inertCalls)
+        o.key("suspicious_calls"); o.stringArray(ckpt.suspiciousCalls)
+        o.key("tensors"); o.open("[")
+        for r in rows {
+            o.element(); o.open("{", inline: true)
+            o.key("name"); o.string(r.name)
+            o.key("dtype"); o.string(r.dtype)
+            o.key("shape"); o.raw("[" + r.shape.map(String.init).joined(separator: ", ") + "]")
+            o.key("bytes"); o.raw(String(r.bytes))
+            o.key("tied_to"); if let t = r.tiedTo { o.string(t) } else { o.raw("null") }
+            o.key("zero_fraction"); o.raw(r.zeroFraction.map { "\($0)" } ?? "null")
+            o.key("optimizer_state"); o.raw(r.optimizer ? "true" : "false")
+            o.close("}", inline: true)
+        }
+        o.close("]")
+        let t = totals
+        o.key("totals"); o.open("{")
+        o.key("tensors"); o.raw(String(rows.count))
+        o.key("model_tensors"); o.raw(String(t.model))
+        o.key("model_elements"); o.raw(String(t.modelElements))
+        o.key("optimizer_tensors"); o.raw(String(t.optimizer))
+        o.key("optimizer_elements"); o.raw(String(t.optimizerElements))
+        o.key("bytes"); o.raw(String(t.bytes))
+        o.close("}")
+        o.close("}")
+        return o.text + "\n"
+    }
+
+    func table() -> String {
+        var lines: [String] = []
+        lines.append("file:       \(ckpt.path) (\(grouped(ckpt.fileSize)) bytes)")
+        let markers = ckpt.markers.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("format:     \(ckpt.format.rawValue)" + (markers.isEmpty ? "" : " (\(markers))"))
+        lines.append("structure:  \(ckpt.structure)")
+        lines.append("classes:    \(ckpt.classes.count): \(ckpt.classes.joined(separator: ", "))")
+        if !ckpt.suspiciousCalls.isEmpty { lines.append("WARNING:    asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")) (kept inert, never run)") }
+        lines.append("")
+        let header = ["name", "dtype", "shape", "bytes", "zeros", "tied to"]
+        var cells: [[String]] = [header]
+        for r in rows {
+            cells.append([r.name, r.dtype, "(" + r.shape.map(String.init).joined(separator: ", ") + ")", grouped(r.bytes),
+                          r.zeroFraction.map { String(format: "%.4f", $0) } ?? "-", r.tiedTo ?? ""])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        for (n, row) in cells.enumerated() {
+            var line = ""
+            for (i, c) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                line += (i == 3 || i == 4) ? pad + c : c + pad
+                if i < row.count - 1 { line += "  " }
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            lines.append(line)
+            if n == 0 { lines.append(String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))) }
+        }
+        let t = totals
+        lines.append("")
+        lines.append("model:      \(t.model) tensors, \(grouped(t.modelElements)) elements (tied counted once)")
+        lines.append("optimizer:  \(t.optimizer) tensors, \(grouped(t.optimizerElements)) elements")
+        lines.append("total:      \(rows.count) tensors, \(grouped(t.bytes)) bytes")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func grouped(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, ch) in s.reversed().enumerated() {
+            if i > 0, i % 3 == 0, ch != "-" { out.append(",") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+}
+
+/// A minimal JSON writer with stable key order and one tensor per line.
+struct JSONWriter {
+    private(set) var text = ""
+    private var first: [Bool] = []
+    private var inline: [Bool] = []
+
+    private var indent: String { String(repeating: "  ", count: first.count) }
+
+    mutating func open(_ bracket: String, inline isInline: Bool = false) {
+        text += bracket; first.append(true); inline.append(isInline)
+    }
+
+    mutating func close(_ bracket: String, inline isInline: Bool = false) {
+        let wasEmpty = first.removeLast(); _ = inline.removeLast()
+        if !isInline && !wasEmpty { text += "\n" + indent }
+        text += bracket
+    }
+
+    private mutating func separator() {
+        if first.last == false { text += "," }
+        if let last = first.indices.last { first[last] = false }
+        text += inline.last == true ? (text.hasSuffix("{") ? "" : " ") : "\n" + indent
+    }
+
+    mutating func key(_ k: String) { separator(); text += Self.quote(k) + ": " }
+    mutating func element() { separator() }
+    mutating func string(_ s: String) { text += Self.quote(s) }
+    mutating func raw(_ s: String) { text += s }
+    mutating func stringArray(_ a: [String]) { text += "[" + a.map(Self.quote).joined(separator: ", ") + "]" }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+@testable import Graph
+
+final class GraphFileTests: XCTestCase {
+    private func decode(_ text: String) throws -> OpGraph {
+        try GraphFile.decode(Data(text.utf8), path: "m.json")
+    }
+
+    /// The error a graph text is rejected with, or a failure when it is accepted.
+    private func rejection(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> GraphFileError? {
+        do {
+            _ = try decode(text)
+            XCTFail("accepted: \(text)", file: file, line: line)
+            return nil
+        } catch let error as GraphFileError {
+            return error
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private func op(_ fields: String) -> String { "{\"ops\": [{\"name\": \"x\", \(fields)}]}" }
+    private let conv = "\"op\": \"Conv2D\", \"input_size\": 224, \"strides\": [2, 2], \"padding\": \"same\", \"use_bias\": true"
+
+    func testReadsTheIssueExampleOneToOne() throws {
+        let graph = try decode("""
+        {"name": "m", "ops": [{"name": "conv_stem", "op": "Conv2D", "input_size": 224, "kernel_shape": [3,3,3,32],
+          "strides": [2,2], "padding": "same", "use_bias": true, "activation": "relu"},
+          {"name": "block_se", "ops": [{"name": "gap", "op": "GlobalAvg", "input_size": 112, "n_channels": 32}]}]}
+        """)
+        XCTAssertEqual(graph.name, "m")
+        XCTAssertEqual(graph.entries[0], .op(NamedOp("conv_stem", .conv2D(Convolution(
+            inputSize: 224, kernelShape: [3, 3, 3, 32], strides: [2, 2], padding: .same, useBias: true, activation: .relu)))))
+        XCTAssertEqual(graph.entries[1], .block(Block("block_se", [NamedOp("gap", .globalAvg(Elementwise(inputSize: 112, nChannels: 32)))])))
+    }
+
+    func testWrittenGraphReadsBackIdentically() throws {
+        let graph = OpGraph(name: "all", entries: [
+            .op(NamedOp("emb", .embedding(Embedding(inputSize: 100, nChannels: 8)), sparsity: 0.25)),
+            .op(NamedOp("dw", .depthwiseConv2D(Convolution(inputSize: 9, kernelShape: [3, 3, 4, 1], strides: [1, 1],
+                                                            padding: .valid, useBias: false, activation: .hswish)))),
+            .block(Block("block_lm", [
+                NamedOp("q", .qrnn(QRNN(inputSize: 8, hiddenSize: 16, window: 2, outputGate: true))),
+                NamedOp("fc", .fullyConnected(FullyConnected(kernelShape: [16, 100], useBias: false, tiedWeights: true))),
+                NamedOp("bias", .fullyConnected(FullyConnected(kernelShape: [0, 100], useBias: true, activation: .softmax))),
+                NamedOp("max", .globalMax(Elementwise(inputSize: 1, nChannels: 100))),
+                NamedOp("s", .scale(Elementwise(inputSize: 2, nChannels: 3))),
+                NamedOp("a", .add(Elementwise(inputSize: 2, nChannels: 3))),
+            ])),
+        ])
+        XCTAssertEqual(try decode(GraphFile.encode(graph)), graph)
+    }
+
+    func testRejectsUnknownOpType() {
+        let e = rejection(op("\"op\": \"LSTM\""))
+        XCTAssertEqual(e?.op, "x")
+        XCTAssertEqual(e?.field, "op")
+        XCTAssertTrue(e?.description.hasPrefix("m.json: op 'x': field 'op': unknown op type \"LSTM\"") ?? false)
+    }
+
+    func testRejectsUnknownField() {
+        let e = rejection(op(conv + ", \"kernel_shape\": [3,3,3,8], \"dilation\": 2"))
+        XCTAssertEqual(e?.field, "dilation")
+    }
+
+    func testRejectsNonSquareKernel() {
+        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,1,3,8]"))?.field, "kernel_shape")
+    }
+
+    func testRejectsDepthwiseKernelWhoseLastDimensionIsNotOne() {
+        let text = op("\"op\": \"DepthWiseConv2D\", \"input_size\": 8, \"kernel_shape\": [3,3,8,2], \"strides\": [1,1], \"padding\": \"same\", \"use_bias\": false")
+        XCTAssertEqual(rejection(text)?.field, "kernel_shape")
+    }
+
+    func testRejectsUnknownPaddingAndActivation() {
+        XCTAssertEqual(rejection(op(conv.replacingOccurrences(of: "same", with: "causal") + ", \"kernel_shape\": [3,3,3,8]"))?.field, "padding")
+        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,3,3,8], \"activation\": \"gelu\""))?.field, "activation")
+    }
+
+    func testRejectsZeroOrNegativeSizes() {
+        XCTAssertEqual(rejection(op(conv.replacingOccurrences(of: "224", with: "0") + ", \"kernel_shape\": [3,3,3,8]"))?.field, "input_size")
+        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,3,-3,8]"))?.field, "kernel_shape")
+        XCTAssertEqual(rejection(op("\"op\": \"Add\", \"input_size\": 4, \"n_channels\": -1"))?.field, "n_channels")
+        XCTAssertEqual(rejection(op("\"op\": \"FullyConnected\", \"kernel_shape\": [0, 10], \"use_bias\": false"))?.field, "kernel_shape")
+        XCTAssertEqual(rejection(op("\"op\": \"QRNN\", \"input_size\": 4, \"hidden_size\": 0, \"window\": 1, \"output_gate\": true"))?.field, "hidden_size")
+    }
+
+    func testRejectsSparsityOutsideTheUnitInterval() {
+        let fc = "\"op\": \"FullyConnected\", \"kernel_shape\": [4, 10], \"use_bias\": false"
+        XCTAssertEqual(rejection(op(fc + ", \"sparsity\": 1"))?.field, "sparsity")
+        XCTAssertEqual(rejection(op(fc + ", \"sparsity\": -0.1"))?.field, "sparsity")
+        XCTAssertNoThrow(try decode(op(fc + ", \"sparsity\": 0.999")))
+    }
+
+    func testRejectsSparsityOnAnOpWithoutWeights() {
+        XCTAssertEqual(rejection(op("\"op\": \"Add\", \"input_size\": 4, \"n_channels\": 2, \"sparsity\": 0.5"))?.field, "sparsity")
+    }
+
+    func testRejectsWrongTypesAndMissingFields() {
+        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,3,3,8.5]"))?.field, "kernel_shape")
+        XCTAssertEqual(rejection(op(conv))?.description, "m.json: op 'x': field 'kernel_shape': missing")
+        XCTAssertEqual(rejection(op(conv.replacingOccurrences(of: "true", with: "1") + ", \"kernel_shape\": [3,3,3,8]"))?.field, "use_bias")
+    }
+
+    func testBlockNamesFollowTheReferencePrefixRule() {
+        XCTAssertEqual(rejection("{\"ops\": [{\"name\": \"se\", \"ops\": [{\"name\": \"a\", \"op\": \"Add\", \"input_size\": 1, \"n_channels\": 1}]}]}")?.field, "name")
+        XCTAssertEqual(rejection("{\"ops\": [{\"name\": \"block_a\", \"op\": \"Add\", \"input_size\": 1, \"n_channels\": 1}]}")?.field, "name")
+    }
+
+    func testRejectsDuplicateNamesAndInvalidJSON() {
+        let add = "{\"name\": \"a\", \"op\": \"Add\", \"input_size\": 1, \"n_channels\": 1}"
+        XCTAssertEqual(rejection("{\"ops\": [\(add), \(add)]}")?.problem, "duplicate op name")
+        XCTAssertTrue(rejection("{\"ops\": [")?.problem.hasPrefix("not valid JSON") ?? false)
+        XCTAssertEqual(rejection("[1, 2]")?.path, "m.json")
+    }
+}
