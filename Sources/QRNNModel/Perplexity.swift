@@ -16,10 +16,10 @@ public struct PerplexityResult: Sendable, Equatable {
 
 /// How far an evaluation has got, for progress displays.
 public struct EvaluationProgress: Sendable {
-    /// Rows (time steps) done so far, of `totalRows`.
-    public var rowsDone: Int
-    /// Rows in the batchified stream.
-    public var totalRows: Int
+    /// Input steps done so far, of `totalSteps`.
+    public var stepsDone: Int
+    /// Input steps of the batchified stream (rows − 1: the last row is only a target).
+    public var totalSteps: Int
     /// Tokens predicted so far.
     public var predictions: Int
     /// Perplexity of the rows done so far (same normalisation as the final figure).
@@ -72,7 +72,7 @@ public enum Perplexity {
                     s += steps
                 }
                 i += passSteps
-                progress?(EvaluationProgress(rowsDone: i, totalRows: rows, predictions: predictions,
+                progress?(EvaluationProgress(stepsDone: i, totalSteps: rows - 1, predictions: predictions,
                                              runningPerplexity: Foundation.exp(total / Double(i))))
             }
         }

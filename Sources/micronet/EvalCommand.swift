@@ -61,19 +61,21 @@ struct Eval: ParsableCommand {
     func run() throws {
         do {
             try execute()
-        } catch let code as ExitCode {
-            throw code
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as CLIError {
+            throw e
         } catch {
-            FileHandle.standardError.write(Data("micronet: error: \(error)\n".utf8))
-            throw ExitCode(2)
+            // Reader, model and corpus errors are one line that already names the file.
+            throw CLIError.badInput("\(error)")
         }
     }
 
     private func execute() throws {
-        guard bptt >= 1 else { throw UsageError("--bptt must be at least 1, got \(bptt)") }
-        guard batchSize >= 1 else { throw UsageError("--batch-size must be at least 1, got \(batchSize)") }
-        if let t = threads, t < 1 { throw UsageError("--threads must be at least 1, got \(t)") }
-        if let m = maxPpl, !(m > 0) { throw UsageError("--max-ppl must be positive, got \(m)") }
+        guard bptt >= 1 else { throw CLIError.badInput("--bptt must be at least 1, got \(bptt)") }
+        guard batchSize >= 1 else { throw CLIError.badInput("--batch-size must be at least 1, got \(batchSize)") }
+        if let t = threads, t < 1 { throw CLIError.badInput("--threads must be at least 1, got \(t)") }
+        if let m = maxPpl, !(m > 0) { throw CLIError.badInput("--max-ppl must be positive, got \(m)") }
         if let t = threads { Kernels.setThreads(t) }
 
         let loadStart = Date()
@@ -81,7 +83,7 @@ struct Eval: ParsableCommand {
         let vocabulary = try Vocabulary.load(vocab)
         let config = fp32Model.config
         guard vocabulary.count == config.vocabularySize else {
-            throw UsageError("\(vocab): the vocabulary has \(vocabulary.count) words but \(model) has \(config.vocabularySize)")
+            throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(model) has \(config.vocabularySize)")
         }
         let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
         let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -127,11 +129,30 @@ struct Eval: ParsableCommand {
         if passed == false { throw ExitCode(1) }
     }
 
+    /// Loads a checkpoint, vocabulary and text and evaluates them as `micronet eval` does (used by `check`).
+    static func perplexity(checkpoint: String, text: String, vocab: String, bptt: Int, batchSize: Int,
+                           precision: Precision) throws -> PerplexityResult {
+        guard bptt >= 1, batchSize >= 1 else { throw CLIError.badInput("bptt and batch size must be at least 1") }
+        do {
+            let model = try QRNNLanguageModel.load(path: checkpoint, precision: precision)
+            let vocabulary = try Vocabulary.load(vocab)
+            guard vocabulary.count == model.config.vocabularySize else {
+                throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(checkpoint) has \(model.config.vocabularySize)")
+            }
+            let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
+            return try Perplexity.evaluate(model: model, tokens: tokens, batchSize: batchSize, bptt: bptt)
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError.badInput("\(error)")
+        }
+    }
+
     private func timedEvaluation(_ m: QRNNLanguageModel, _ tokens: [Int32], label: String) throws -> (PerplexityResult, Double) {
         let bar = ProgressBar()
         let start = Date()
         let result = try Perplexity.evaluate(model: m, tokens: tokens, batchSize: batchSize, bptt: bptt) { p in
-            bar.update(done: p.rowsDone * batchSize, total: p.totalRows * batchSize, unit: "tokens",
+            bar.update(done: p.stepsDone * batchSize, total: p.totalSteps * batchSize, unit: "tokens",
                        extra: String(format: "%@ ppl %.2f", label, p.runningPerplexity))
         }
         bar.finish()
@@ -139,10 +160,4 @@ struct Eval: ParsableCommand {
     }
 
     private func json(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
-}
-
-/// Bad option values, reported as `micronet: error: ...` with exit status 2.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }
