@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import Foundation
 
 // Numeric kernels of the QRNN forward pass. They see plain float buffers only:
@@ -9,6 +10,22 @@ public enum Kernels {
     /// Sets the number of threads OpenBLAS uses for every following GEMM.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// Runs `body(i)` for i in 0..<count, split into contiguous ranges over `threads` workers when worth it.
+    /// The rows must be independent (each writes only its own outputs).
+    public static func parallelRows(_ count: Int, _ body: (Int) -> Void) {
+        let parts = min(threads, count)
+        if parts <= 1 || count < 8 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { b in
+            let work = UncheckedBody(b)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                for i in (count * p / parts)..<(count * (p + 1) / parts) { work.body(i) }
+            }
+        }
     }
 
     /// Threads OpenBLAS runs with; elementwise loops split their work the same way.
@@ -60,19 +77,35 @@ public enum Kernels {
         return x < 0 ? -m : m
     }
 
-    /// log Σ exp(v[i]) of one row, computed stably around its maximum.
-    public static func logSumExp(_ v: UnsafePointer<Float>, count: Int) -> Float {
-        var mx = -Float.infinity
-        for i in 0..<count { mx = Swift.max(mx, v[i]) }
-        // Four partial sums break the loop-carried dependency so the loop vectorises.
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+    /// log Σ exp(v[i]) of one row, computed stably around its maximum; overwrites `v` with exp(v − max).
+    public static func logSumExpInPlace(_ v: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        // Four running maxima break the loop-carried dependency (generic SIMD max is not specialised here).
+        var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
         var i = 0
         while i + 4 <= count {
-            s0 += exp(v[i] - mx); s1 += exp(v[i + 1] - mx)
-            s2 += exp(v[i + 2] - mx); s3 += exp(v[i + 3] - mx)
+            let a = v[i], b = v[i + 1], c = v[i + 2], d = v[i + 3]
+            m0 = a > m0 ? a : m0; m1 = b > m1 ? b : m1
+            m2 = c > m2 ? c : m2; m3 = d > m3 ? d : m3
             i += 4
         }
-        while i < count { s0 += exp(v[i] - mx); i += 1 }
-        return mx + logf((s0 + s1) + (s2 + s3))
+        var mx = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+        while i < count { mx = Swift.max(mx, v[i]); i += 1 }
+        // A plain map loop: it vectorises, the polynomial exp being branch-free.
+        for k in 0..<count { v[k] = exp(v[k] - mx) }
+        var s = SIMD8<Float>(repeating: 0)
+        i = 0
+        while i + 8 <= count {
+            s += UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = s.sum()
+        while i < count { total += v[i]; i += 1 }
+        return mx + logf(total)
     }
+}
+
+/// A row closure shared by worker threads that write disjoint outputs.
+private struct UncheckedBody: @unchecked Sendable {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
 }

@@ -37,7 +37,7 @@ struct SplitSoftmax {
                                 nll: UnsafeMutablePointer<Float>,
                                 logits: Scratch, gathered: Scratch, precision: Precision) {
         let e = featureSize, head = bounds[1], tails = tailCount, width = head + tails
-        let emb = weights.embedding.base, bias = weights.decoderBias.base
+        let emb = weights.embedding.base, bias = weights.decoderBias.base, tailBias = weights.tailBias.base
         // Head: words [0, head) then the tombstones, for every row.
         let block = max(1, min(rows, logitBudget / max(width, 1)))
         let buf = logits.reserve(block * width)
@@ -49,15 +49,16 @@ struct SplitSoftmax {
                 Kernels.gemmTransB(m: m, n: tails, k: e, a: f, lda: e, b: weights.tailVectors.base, ldb: e,
                                    c: buf + head, ldc: width)
             }
-            for i in 0..<m {
+            let st = start
+            Kernels.parallelRows(m) { i in
                 let row = buf + i * width
                 for j in 0..<head { row[j] += bias[j] }
-                for j in 0..<tails { row[head + j] += weights.tailBias[j] }
+                for j in 0..<tails { row[head + j] += tailBias[j] }
                 precision.round(row, count: width)
-                let lse = Kernels.logSumExp(row, count: width)
-                let y = Int(targets[start + i])
+                let y = Int(targets[st + i])
                 let c = cluster(of: y)
-                nll[start + i] = lse - (c == 0 ? row[y] : row[head + tails - c])
+                let picked = c == 0 ? row[y] : row[head + tails - c]
+                nll[st + i] = Kernels.logSumExpInPlace(row, count: width) - picked
             }
             start += m
         }
@@ -80,13 +81,14 @@ struct SplitSoftmax {
                 let m = min(cblock, members.count - s)
                 for i in 0..<m { (g + i * e).update(from: features + members[s + i] * e, count: e) }
                 Kernels.gemmTransB(m: m, n: size, k: e, a: g, lda: e, b: emb + lo * e, ldb: e, c: lbuf, ldc: size)
-                for i in 0..<m {
+                let first = s
+                Kernels.parallelRows(m) { i in
                     let row = lbuf + i * size
                     for j in 0..<size { row[j] += bias[lo + j] }
                     precision.round(row, count: size)
-                    let lse = Kernels.logSumExp(row, count: size)
-                    let r = members[s + i]
-                    nll[r] += lse - row[Int(targets[r]) - lo]
+                    let r = members[first + i]
+                    let picked = row[Int(targets[r]) - lo]
+                    nll[r] += Kernels.logSumExpInPlace(row, count: size) - picked
                 }
                 s += m
             }

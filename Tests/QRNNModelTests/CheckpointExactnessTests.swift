@@ -1,4 +1,5 @@
 import Checkpoint
+import Foundation
 import XCTest
 @testable import QRNNModel
 
@@ -25,6 +26,24 @@ final class CheckpointExactnessTests: XCTestCase {
     func testFullSoftmaxWindowOneBatchFourZip() throws { try check("full-w11-b4-zip") }
     func testFullSoftmaxWindowTwoEveryLayer() throws { try check("full-w22-b1-zip") }
     func testBareStateDict() throws { try check("full-w211-statedict") }
+
+    func testWikiText2ModelStoredInFloat16MatchesTorchOnTheTestSetStart() throws {
+        // The full test set is checked by the README's main job (release build); here its first 5,000 tokens.
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("qrnn/expected.json")))
+        let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let wt2 = try XCTUnwrap(all["wikitext-2"] as? [String: Any]), prefix = try XCTUnwrap(wt2["prefix"] as? [String: Any])
+        let n = try XCTUnwrap(prefix["tokens"] as? Int)
+        func ppl(_ key: String) throws -> Double { try XCTUnwrap((prefix[key] as? [String: Any])?["perplexity"] as? Double) }
+        let model = try QRNNLanguageModel.load(path: Fixtures.path("qrnn/wt2-qrnn.pt"))
+        XCTAssertEqual(model.config, QRNNConfig(vocabularySize: 33278, embeddingSize: 32, hiddenSize: 192, layerCount: 3, splits: []))
+        let vocab = try Vocabulary.load(Fixtures.path("wikitext-2/vocab.txt"))
+        XCTAssertEqual(Array(vocab.words.prefix(4)), ["<eos>", "=", "Valkyria", "Chronicles"])
+        let tokens = try vocab.encode(try Corpus.read(Fixtures.path("wikitext-2/test.txt")), path: "test.txt")
+        XCTAssertEqual(tokens.count, 245_569)
+        let r = try Perplexity.evaluate(model: model, tokens: Array(tokens.prefix(n)), batchSize: 1, bptt: 140)
+        assertRelative(r.perplexity, try ppl("float32"), 1e-5, "vs torch float32")
+        assertRelative(r.perplexity, try ppl("float64"), 1e-5, "vs torch float64")
+    }
 
     func testFloat32WeightsAreViewsIntoTheMappedFile() throws {
         let c = try XCTUnwrap(try Fixtures.expected()["split-w211-b1-zip"])

@@ -22,9 +22,10 @@ final class KernelTests: XCTestCase {
     }
 
     func testLogSumExpOfLargeValuesIsStable() {
-        let v: [Float] = [1000, 1000, 999, -5000, 1000.5]
-        let ref = 1000.5 + log(exp(-0.5) + exp(-0.5) + exp(-1.5) + 1.0)
-        XCTAssertEqual(Double(v.withUnsafeBufferPointer { Kernels.logSumExp($0.baseAddress!, count: 5) }), ref, accuracy: 1e-4)
+        var v: [Float] = [1000, 1000, 999, -5000, 1000.5, 1, 2, 3, 4, 5, 6, 7, 999.5]
+        let ref = 1000.5 + log(exp(-0.5) + exp(-0.5) + exp(-1.5) + 1.0 + exp(-1.0))
+        XCTAssertEqual(Double(v.withUnsafeMutableBufferPointer { Kernels.logSumExpInPlace($0.baseAddress!, count: 13) }), ref, accuracy: 1e-4)
+        XCTAssertEqual(v[4], 1)  // the row now holds exp(v − max)
     }
 
     func testBFloat16RoundsToNearestEven() {
