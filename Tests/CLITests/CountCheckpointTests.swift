@@ -54,3 +54,56 @@ final class CountCheckpointTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified)
     }
 }
+
+/// Measured sparsity: fixtures/count, made by real torch with exact zero counts (fixtures/make_count_fixtures.py).
+final class MeasuredSparsityTests: XCTestCase {
+    private func path(_ name: String) -> String {
+        MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/count").appendingPathComponent(name).path
+    }
+
+    private func expected(_ file: String) throws -> [String: Double] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("expected_counts.json")))
+        let all = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let entry = try XCTUnwrap(all[file])
+        return entry.compactMapValues { $0 as? Double }
+    }
+
+    private func total(_ arguments: [String]) throws -> [String: Double] {
+        let r = try MicronetProcess.run(arguments + ["--input-bits", "16", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try XCTUnwrap(json["total"] as? [String: Any]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    func testPrunedQRNNCountsEachWeightAtItsMeasuredSparsityWhereThatIsSmaller() throws {
+        let want = try expected("pruned_awd.pt")
+        let got = try total(["count", path("pruned_awd.pt")])
+        for key in ["param_bits", "mults", "adds", "params"] {
+            XCTAssertEqual(got[key], want[key], key)
+        }
+        let table = try MicronetProcess.run(["count", path("pruned_awd.pt"), "--input-bits", "16"]).stdout
+        XCTAssertTrue(table.contains("  embedding: encoder.weight 50.00% zeros -> sparse"), table)
+        XCTAssertTrue(table.contains("  qrnn_0: rnns.0.linear weight 2.95% zeros -> dense"), table)
+        XCTAssertTrue(table.contains("  qrnn_1: rnns.1.linear weight 25.00% zeros -> sparse"), table)
+    }
+
+    func testGlobalSparsityOverridesWhatIsMeasured() throws {
+        let dense = try total(["count", path("pruned_awd.pt"), "--sparsity", "0"])
+        let preset = try total(["count", "--preset", "qrnn-lm", "--vocab", "40", "--emsize", "8", "--nhid", "12", "--nlayers", "3"])
+        XCTAssertEqual(dense, preset)
+    }
+
+    func testCheckpointPairedWithAGraphFileTakesSparsityByTensorName() throws {
+        let want = try expected("mlp_pruned.pt")
+        let got = try total(["count", path("mlp_pruned.pt"), "--graph", path("mlp.graph.json")])
+        for key in ["param_bits", "mults", "adds", "params"] {
+            XCTAssertEqual(got[key], want[key], key)
+        }
+    }
+
+    func testGraphPairingNeedsACheckpoint() throws {
+        let r = try MicronetProcess.run(["count", "--preset", "qrnn-wt103", "--graph", path("mlp.graph.json")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("pairs with a checkpoint only"), r.stderr)
+    }
+}
