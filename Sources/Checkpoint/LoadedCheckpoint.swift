@@ -28,6 +28,12 @@ public struct LoadedCheckpoint {
     public let inertCalls: [String]
     /// Size of the file in bytes.
     public let fileSize: Int
+    /// The pickle's reference nodes (for `breakCycles`).
+    let nodes: NodeArena
+
+    /// Empties every list, dict and object of `root`, freeing a pickle whose objects form a cycle
+    /// (torch never writes one, a crafted file may). Tensors already taken stay valid.
+    public func releaseObjectGraph() { nodes.breakCycles() }
 
     /// Tensors that are model weights (isOptimizerState == false).
     public var modelTensors: [NamedTensor] { tensors.filter { !$0.isOptimizerState } }
@@ -83,11 +89,28 @@ public struct LoadedCheckpoint {
         }
     }
 
+    /// Parses in-memory `bytes` as if they were the file `path` (tests and fuzzing).
+    static func load(bytes: UnsafeRawBufferPointer, path: String) throws -> LoadedCheckpoint {
+        do {
+            return try parse(MappedFile(copying: bytes), path: path)
+        } catch let e as FormatError {
+            throw CheckpointError(path: path, message: e.message)
+        }
+    }
+
     private static func loadUnchecked(path: String) throws -> LoadedCheckpoint {
-        let file = try MappedFile(path: path)
+        try parse(try MappedFile(path: path), path: path)
+    }
+
+    private static func parse(_ file: MappedFile, path: String) throws -> LoadedCheckpoint {
         let all = file.all
         let context = PickleContext()
-        defer { context.releaseArena() }
+        var succeeded = false
+        defer {
+            // The loaders' closures capture the context: break that cycle, and tear down on failure.
+            context.persistentLoader = nil
+            if !succeeded { context.tearDown(from: 0) }
+        }
         let format: CheckpointFormat
         let root: PickleValue
         var markers: [String: String]
@@ -135,8 +158,10 @@ public struct LoadedCheckpoint {
             if tied == nil { firstByIdentity[id] = name }
             named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt))
         }
+        succeeded = true
         return LoadedCheckpoint(path: path, format: format, root: root, classes: context.classes.sorted(),
-                                tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count)
+                                tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count,
+                                nodes: context.takeArena())
     }
 }
 
