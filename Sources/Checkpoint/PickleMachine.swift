@@ -111,7 +111,7 @@ struct PickleMachine {
                 guard v <= 5 else { throw FormatError("unsupported pickle protocol \(v)") }
             case 0x95: _ = try cursor.le(UInt64.self) // FRAME: frames are just a hint
             case 0x2E: // STOP
-                guard marks.isEmpty || marks.last! <= stack.count else { throw FormatError("pickle stops inside a MARK") }
+                if let m = marks.last, m > stack.count { throw FormatError("pickle stops inside a MARK") }
                 return try popValue()
             case 0x28: marks.append(stack.count) // MARK
             case 0x30: _ = try pop() // POP

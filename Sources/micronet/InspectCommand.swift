@@ -60,10 +60,18 @@ struct InspectReport {
 
     init(_ ckpt: LoadedCheckpoint, zeros: Bool) {
         self.ckpt = ckpt
+        // Tied names view the same elements: count their zeros once.
+        var fractions: [String: Double] = [:]
         rows = ckpt.tensors.map { t in
-            Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
-                zeroFraction: zeros ? t.tensor.zeroFraction() : nil, optimizer: t.isOptimizerState)
+            var fraction: Double?
+            if zeros {
+                let f = t.tiedTo.flatMap { fractions[$0] } ?? t.tensor.zeroFraction()
+                fractions[t.name] = f
+                fraction = f
+            }
+            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
+                       zeroFraction: fraction, optimizer: t.isOptimizerState)
         }
     }
 
