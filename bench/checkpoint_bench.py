@@ -127,6 +127,7 @@ def main():
         for cmd in [c for c in args.commands.split(",") if c]:
             variants = [(f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"])]
             if cmd == "inspect":
+                variants.append(("micronet inspect --model-only (weights)", [micronet, cmd, path, "--format", "json", "--model-only"]))
                 variants.append(("micronet inspect --no-zeros (open only)", [micronet, cmd, path, "--format", "json", "--no-zeros"]))
             for label, argv in variants:
                 ws, rs = [], []

@@ -75,3 +75,15 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("--format <format>"), r.stdout)
     }
 }
+
+final class InspectModelOnlyTests: XCTestCase {
+    func testModelOnlyLeavesOutOptimizerState() throws {
+        let path = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/awd_legacy.pt").path
+        let r = try MicronetProcess.run(["inspect", path, "--format", "json", "--model-only"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let tensors = try XCTUnwrap(json["tensors"] as? [[String: Any]])
+        XCTAssertEqual(tensors.count, 14)
+        XCTAssertEqual(tensors.last?["name"] as? String, "1.tail_bias")
+    }
+}
