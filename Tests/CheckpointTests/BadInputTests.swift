@@ -39,6 +39,8 @@ final class BadInputTests: XCTestCase {
         assertRejects(Fixtures.badPath("shape_overflow.pt"), "overflows")
         assertRejects(Fixtures.badPath("deflate_bomb.pt"), "record holds 67108864 bytes but its persistent id says 15 × 4 = 60")
         assertRejects(Fixtures.badPath("deflate_bomb_lying.pt"), "deflate bomb: zip entry 'dtypes_zip/data/0' inflates beyond its declared 60 bytes")
+        assertRejects(Fixtures.badPath("legacy_missing_storage.pt"), "missing storage: the pickle names storage '94045149499999'")
+        assertRejects(Fixtures.badPath("torchscript.pt"), "this is a TorchScript archive (torch.jit.save)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/micronet-pwned"), "a pickled call was executed")
     }
 

@@ -94,6 +94,26 @@ final class FixtureTests: XCTestCase {
         }
     }
 
+    func testPyTorch04ShapesReadLikeTorchReadsThem() throws {
+        // Parameter(tensor, requires_grad) REDUCE, None hooks, Python 2 OrderedDict pairs, cuda:0 storages.
+        let c = try LoadedCheckpoint.load(path: Fixtures.path("legacy04.pt"))
+        XCTAssertEqual(c.format, .legacy)
+        XCTAssertEqual(c.tensors.map(\.name), ["encoder.weight", "rnn.weight_hh", "rnn.weight_hh_t", "decoder.weight", "steps"])
+        XCTAssertEqual(c.tensors[3].tiedTo, "encoder.weight")
+        XCTAssertEqual(c.tensor(named: "rnn.weight_hh_t")?.toFloat32(), [-2, -0.0, 0, 7])
+        XCTAssertEqual(c.tensor(named: "steps")?.toFloat64(), [3, 1_099_511_627_776])
+        XCTAssertEqual(c.tensor(named: "encoder.weight")?.storageKey, "94045149400272")
+    }
+
+    func testBigEndianArchivesAreSwappedOnLoad() throws {
+        let big = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_bigendian.pt"))
+        let little = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_zip.pt"))
+        XCTAssertEqual(big.markers["byteorder"], "big")
+        for t in little.tensors {
+            XCTAssertEqual(big.tensor(named: t.name)?.toFloat64(), t.tensor.toFloat64(), t.name)
+        }
+    }
+
     func testWrappedStateDictDropsWrapperAndDataParallelPrefix() throws {
         let c = try LoadedCheckpoint.load(path: Fixtures.path("wrapped_zip.pt"))
         XCTAssertEqual(c.modelTensors.first?.name, "encoder.weight")
