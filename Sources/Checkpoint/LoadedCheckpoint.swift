@@ -90,9 +90,9 @@ public struct LoadedCheckpoint {
     }
 
     /// Parses in-memory `bytes` as if they were the file `path` (tests and fuzzing).
-    static func load(bytes: UnsafeRawBufferPointer, path: String) throws -> LoadedCheckpoint {
+    static func load(bytes: UnsafeRawBufferPointer, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
         do {
-            return try parse(MappedFile(copying: bytes), path: path)
+            return try parse(MappedFile(copying: bytes), path: path, valueBudget: valueBudget)
         } catch let e as FormatError {
             throw CheckpointError(path: path, message: e.message)
         }
@@ -102,9 +102,10 @@ public struct LoadedCheckpoint {
         try parse(try MappedFile(path: path), path: path)
     }
 
-    private static func parse(_ file: MappedFile, path: String) throws -> LoadedCheckpoint {
+    private static func parse(_ file: MappedFile, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
         let all = file.all
         let context = PickleContext()
+        context.valueBudget = valueBudget
         var succeeded = false
         defer {
             // The loaders' closures capture the context: break that cycle, and tear down on failure.

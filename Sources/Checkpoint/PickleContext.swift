@@ -26,6 +26,10 @@ final class PickleContext {
     private(set) var inertCalls: Set<String> = []
     /// Every list, dict and object built.
     private(set) var arena: [AnyObject] = []
+    /// Values pushed so far by every pickle of the file (a memory budget, see `PickleMachine.maxValues`).
+    var itemCount = 0
+    /// Most values the file's pickles may push (tests lower it).
+    var valueBudget = PickleMachine.maxValues
 
     /// Registers a node in the arena.
     func node<T: AnyObject>(_ n: T) -> T { arena.append(n); return n }

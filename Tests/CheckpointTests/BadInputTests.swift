@@ -164,3 +164,17 @@ final class BadInputTests: XCTestCase {
 extension Array {
     func repeated(_ n: Int) -> [Element] { (0..<n).flatMap { _ in self } }
 }
+
+final class PickleBudgetTests: XCTestCase {
+    func testAPickleOfTooManyValuesIsRefusedToBoundMemory() throws {
+        // MARK, 3M NONEs against a budget of 1M values (the real budget is 64M): refused before the end.
+        let n = 3 << 20
+        var b = [UInt8](repeating: 0x4E, count: n + 5)
+        b[0] = 0x80; b[1] = 0x02; b[2] = 0x28; b[n + 3] = 0x6C; b[n + 4] = 0x2E
+        try b.withUnsafeBytes { raw in
+            XCTAssertThrowsError(try LoadedCheckpoint.load(bytes: raw, path: "many.pickle", valueBudget: 1 << 20)) { error in
+                XCTAssertTrue("\(error)".contains("values; refusing it to bound memory"), "\(error)")
+            }
+        }
+    }
+}
