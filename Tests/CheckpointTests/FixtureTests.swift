@@ -105,6 +105,18 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(c.tensor(named: "encoder.weight")?.storageKey, "94045149400272")
     }
 
+    func testStateDictMetadataStaysAnAttributeAndNonPersistentBuffersAreSkipped() throws {
+        let sd = try LoadedCheckpoint.load(path: Fixtures.path("module_state_dict_legacy.pt"))
+        guard case .dict(let d) = sd.root else { return XCTFail("root is not a dict") }
+        XCTAssertEqual(d.className, "collections.OrderedDict")
+        XCTAssertNil(d["_metadata"])
+        XCTAssertEqual(d.entries.count, 7)
+        XCTAssertNotNil(d.attributes?["_metadata"]?["1"]?["version"])
+        let module = try LoadedCheckpoint.load(path: Fixtures.path("module_proto4_zip.pt"))
+        XCTAssertFalse(module.tensors.contains { $0.name.hasSuffix("scratch") })
+        XCTAssertEqual(module.tensor(named: "1.num_batches_tracked")?.dtype, .int64)
+    }
+
     func testBigEndianArchivesAreSwappedOnLoad() throws {
         let big = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_bigendian.pt"))
         let little = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_zip.pt"))
