@@ -121,7 +121,7 @@ public struct LoadedCheckpoint {
         } else if all.count >= TorchLegacy.magic.count, Array(all[0..<TorchLegacy.magic.count]) == TorchLegacy.magic {
             format = .legacy
             (root, markers) = try TorchLegacy.load(file: file, context: context)
-        } else if all.count >= 2, all[0] == 0x80, (2...5).contains(all[1]) || (all.first.map { [0x28, 0x63, 0x7D, 0x5D, 0x29].contains($0) } ?? false) {
+        } else if all.count >= 2, all[0] == 0x80, (2...5).contains(all[1]) {
             format = .pickle
             var vm = PickleMachine(bytes: all, context: context)
             root = try vm.run()
