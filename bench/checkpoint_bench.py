@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AWD = os.path.join(ROOT, "fixtures", "awd")
 
 
-def make_checkpoint(path):
+def make_checkpoint(path, legacy=True):
     import torch
     sys.path.insert(0, AWD)
     import model as awd_model
@@ -51,7 +51,7 @@ def make_checkpoint(path):
     model.eval()
     with torch.no_grad():
         model(torch.randint(0, 267735, (5, 10)), model.init_hidden(10))
-    model_save(path, model, criterion, optimizer, legacy=True)
+    model_save(path, model, criterion, optimizer, legacy=legacy)
     n = sum(p.numel() for p in params)
     print(f"made {path}: {os.path.getsize(path):,} bytes, {n:,} parameters, in {time.time() - t0:.1f} s", flush=True)
 
@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--commands", default="inspect", help="micronet subcommands to time, comma-separated (inspect,count)")
     ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/micronet")
+    ap.add_argument("--zip", action="store_true", help="write the zip format (torch >= 1.6) instead of the legacy one")
     args = ap.parse_args()
 
     micronet = os.path.join(ROOT, ".build", "release", "micronet")
@@ -100,7 +101,7 @@ def main():
         path = os.path.join(tmp, "WT103.seed-size.QRNN.pt")
     try:
         if not os.path.exists(path):
-            make_checkpoint(path)
+            make_checkpoint(path, legacy=not args.zip)
         size = os.path.getsize(path)
         with open("/proc/loadavg") as f:
             load = f.read().split()[:3]

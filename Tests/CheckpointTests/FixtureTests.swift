@@ -54,6 +54,16 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(zip.markers["version"], "3")
     }
 
+    func testLoadingNeverChangesTheFile() throws {
+        let path = Fixtures.path("awd_zip.pt")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        let c = try LoadedCheckpoint.load(path: path)
+        _ = c.tensors.map { $0.tensor.zeroCount() }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date, attrs[.modificationDate] as? Date)
+    }
+
     func testContiguousFloat32IsUsedInPlaceFromTheMapping() throws {
         let c = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_zip.pt"))
         let t = try XCTUnwrap(c.tensor(named: "f32"))
