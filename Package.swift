@@ -25,7 +25,7 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Graph"),
-        .target(name: "Counter", dependencies: ["Graph"]),
+        .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
         .executableTarget(name: "micronet", dependencies: [

@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
 swift test --skip-build "$@"
+
+# The project's own budget: its presets' counts must not drift (a table says what moved).
+.build/debug/micronet check micronet.budget.yml

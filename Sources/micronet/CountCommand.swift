@@ -30,9 +30,11 @@ struct Count: ParsableCommand {
     var format: ReportFormat = .table
 
     func run() throws {
-        let resolved = try model.resolve(convention: counting.convention)
+        let settings = counting.settings()
+        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+                                         globalSparsity: counting.sparsity != nil)
         let report = MicroNetCounter(graph: resolved.graph)
-            .count(settings: counting.settings(), summarizeBlocks: summarizeBlocks)
+            .count(settings: settings, summarizeBlocks: summarizeBlocks)
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
             for note in resolved.notes { print(note) }

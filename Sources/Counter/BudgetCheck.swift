@@ -1,0 +1,137 @@
+import Foundation
+import Graph
+
+/// The figures measured for one model, by metric.
+public typealias MeasuredFigures = [BudgetMetric: Double]
+
+/// How one limit fared.
+public enum BudgetStatus: String, Sendable {
+    /// Measured at or under the limit (plus tolerance).
+    case pass
+    /// Over the limit: the check fails.
+    case exceeded
+    /// Not measured this run (perplexity without --with-eval).
+    case skipped
+}
+
+/// One row of a check: a model's metric against its limit and its last accepted value.
+public struct BudgetResult: Equatable, Sendable {
+    public var model: String
+    public var metric: BudgetMetric
+    public var measured: Double?
+    public var limit: BudgetLimit
+    /// The figure recorded by the last `--update`, if any.
+    public var accepted: Double?
+    public var status: BudgetStatus
+
+    /// Change from the accepted figure, in percent.
+    public var changePercent: Double? {
+        guard let measured, let accepted, accepted != 0 else { return nil }
+        return (measured - accepted) / abs(accepted) * 100
+    }
+}
+
+/// Compares measured figures with a budget's limits and the accepted figures.
+public enum BudgetCheck {
+    /// One result per limit, in the budget's order; `measured[name]` lacks metrics that were not run.
+    public static func evaluate(_ budget: Budget, measured: [String: MeasuredFigures], accepted: BudgetLock?) -> [BudgetResult] {
+        budget.models.flatMap { model in
+            model.limits.map { limit in
+                let value = measured[model.name]?[limit.metric]
+                let status: BudgetStatus = value.map { $0 <= limit.ceiling ? .pass : .exceeded } ?? .skipped
+                return BudgetResult(model: model.name, metric: limit.metric, measured: value, limit: limit,
+                                    accepted: accepted?.figures[model.name]?[limit.metric.rawValue], status: status)
+            }
+        }
+    }
+
+    /// The figures a count gives, for every count-based metric.
+    public static func figures(_ report: CountReport) -> MeasuredFigures {
+        [.params: report.total.params, .paramsMBytes: report.totalScaled.paramsMBytes, .mults: report.total.mults,
+         .adds: report.total.adds, .multsM: report.totalScaled.multsM, .addsM: report.totalScaled.addsM,
+         .mflops: report.totalScaled.mflops]
+    }
+
+    /// The score a limit asks for.
+    public static func score(_ report: CountReport, limit: BudgetLimit) -> Double? {
+        let input = ScoreInput(report)
+        if let base = limit.baselineParams {
+            return Score(input, baselineParams: base, baselineOps: limit.baselineOps).score
+        }
+        return Score(input, track: limit.track ?? .wikitext103).score
+    }
+}
+
+/// The accepted figures, kept in a lock file beside the budget file.
+public struct BudgetLock: Equatable, Sendable {
+    /// model name -> metric name -> figure.
+    public var figures: [String: [String: Double]]
+
+    /// Creates a lock from figures.
+    public init(figures: [String: [String: Double]]) {
+        self.figures = figures
+    }
+
+    /// `micronet.budget.yml` -> `micronet.budget.lock.json`, in the same folder.
+    public static func path(forBudget budgetPath: String) -> String {
+        let url = URL(fileURLWithPath: budgetPath)
+        let base = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent(base + ".lock.json").path
+    }
+
+    /// Reads a lock file; nil when there is none yet.
+    public static func read(path: String) throws -> BudgetLock? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BudgetFileError(path: path, line: nil, problem: "cannot read the lock file")
+        }
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch {
+            throw BudgetFileError(path: path, line: nil, problem: "the lock file is not valid JSON (delete it and run --update)")
+        }
+        guard case .object(let models)? = json["accepted"] else {
+            throw BudgetFileError(path: path, line: nil, problem: "the lock file has no 'accepted' object (delete it and run --update)")
+        }
+        var figures: [String: [String: Double]] = [:]
+        for (model, value) in models {
+            guard case .object(let metrics) = value else { continue }
+            figures[model] = Dictionary(metrics.compactMap { k, v in v.doubleValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+        }
+        return BudgetLock(figures: figures)
+    }
+
+    /// The lock file's text: models and metrics in the budget's order.
+    public func serialized(order budget: Budget) -> String {
+        let models: [(String, JSONValue)] = budget.models.compactMap { model in
+            guard let metrics = figures[model.name] else { return nil }
+            let ordered = model.limits.compactMap { l in metrics[l.metric.rawValue].map { (l.metric.rawValue, JSONValue.number($0)) } }
+            return (model.name, .object(ordered))
+        }
+        return JSONValue.object([("version", .int(1)), ("accepted", .object(models))]).serialized() + "\n"
+    }
+
+    /// Writes atomically: a temporary file in the same folder, flushed, then renamed over the old one,
+    /// so a crash or kill at any moment leaves either the old file or the new one, whole.
+    public func write(path: String, order budget: Budget) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        let data = Data(serialized(order: budget).utf8)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporary.path) else {
+            throw BudgetFileError(path: path, line: nil, problem: "cannot write the lock file's temporary copy")
+        }
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw BudgetFileError(path: path, line: nil, problem: "cannot write the lock file: \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw BudgetFileError(path: path, line: nil, problem: "cannot replace the lock file (rename failed)")
+        }
+    }
+}

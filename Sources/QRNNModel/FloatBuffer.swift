@@ -1,0 +1,60 @@
+/// A read-only run of floats that is either owned (converted or rounded weights) or borrowed
+/// from memory someone else keeps alive (a memory-mapped checkpoint), so float32 weights are never copied.
+public struct FloatBuffer: @unchecked Sendable {
+    /// First element.
+    public let base: UnsafePointer<Float>
+    /// Number of elements.
+    public let count: Int
+    // Keeps the memory alive: an OwnedFloats for copies, the loaded checkpoint for borrowed views.
+    private let owner: AnyObject?
+
+    /// Copies `values` into memory owned by the buffer.
+    public init(_ values: [Float]) {
+        let owned = OwnedFloats(count: values.count)
+        values.withUnsafeBufferPointer { src in
+            if let s = src.baseAddress { owned.pointer.update(from: s, count: values.count) }
+        }
+        self.base = UnsafePointer(owned.pointer)
+        self.count = values.count
+        self.owner = owned
+    }
+
+    /// Borrows `count` floats at `base`; `owner` must keep that memory valid and unchanged.
+    public init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+        self.base = base
+        self.count = count
+        self.owner = owner
+    }
+
+    /// Element `i` (unchecked beyond a debug assertion: shapes are validated when the weights are built).
+    @inline(__always)
+    public subscript(i: Int) -> Float {
+        assert(i >= 0 && i < count)
+        return base[i]
+    }
+
+    /// A copy with every element passed through `transform` (used to round weights to 16-bit formats).
+    public func map(_ transform: (Float) -> Float) -> FloatBuffer {
+        let owned = OwnedFloats(count: count)
+        for i in 0..<count { owned.pointer[i] = transform(base[i]) }
+        return FloatBuffer(owned: owned)
+    }
+
+    private init(owned: OwnedFloats) {
+        self.base = UnsafePointer(owned.pointer)
+        self.count = owned.count
+        self.owner = owned
+    }
+}
+
+/// Heap floats freed with their last reference.
+final class OwnedFloats {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}

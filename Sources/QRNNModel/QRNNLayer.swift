@@ -1,0 +1,81 @@
+/// One QRNN layer (torchqrnn QRNNLayer in eval mode) run over a chunk of T steps for B streams.
+///
+/// Rows are time-major (row t·B + b). Per step: source s_t = x_t (window 1) or [x_t ; x_{t-1}]
+/// (window 2, current input first), gates y = W s + b split into Z, F, O blocks,
+/// z = tanh Z, f = σ F, o = σ O, c_t = f·z + (1 − f)·c_{t−1}, h_t = o·c_t.
+/// The carried state is the cell c and, for window 2, the last input x_T.
+struct QRNNLayer {
+    let inputSize: Int
+    let hiddenSize: Int
+    let window: Int
+    let outputGate: Bool
+    let weights: QRNNLayerWeights
+
+    /// Gate rows of the projection.
+    var gateRows: Int { (outputGate ? 3 : 2) * hiddenSize }
+
+    /// Runs `steps` steps of `batch` streams from `input` (rows × inputSize) into `output` (rows × hiddenSize),
+    /// updating `cell` (batch × hidden) and `previousInput` (batch × input, window 2 only).
+    func forward(input: UnsafePointer<Float>, steps: Int, batch: Int,
+                 output: UnsafeMutablePointer<Float>,
+                 cell: UnsafeMutablePointer<Float>, previousInput: UnsafeMutablePointer<Float>,
+                 source: Scratch, gates: Scratch, precision: Precision) {
+        let rows = steps * batch, n = inputSize, h = hiddenSize, k = window * n
+        var src = input
+        if window == 2 {
+            // The window concat: row (t, b) = [x_t ; x_{t-1}], x_{-1} being the carried previous input.
+            let s = source.reserve(rows * k)
+            for r in 0..<rows {
+                let dst = s + r * k
+                dst.update(from: input + r * n, count: n)
+                let prev: UnsafePointer<Float> = r < batch ? UnsafePointer(previousInput + r * n) : input + (r - batch) * n
+                (dst + n).update(from: prev, count: n)
+            }
+            previousInput.update(from: input + (rows - batch) * n, count: batch * n)
+            src = UnsafePointer(s)
+        } else if window != 1 {
+            preconditionFailure("window \(window) is rejected when the model is built")
+        }
+        let g = gateRows
+        let y = gates.reserve(rows * g)
+        Kernels.gemmTransB(m: rows, n: g, k: k, a: src, lda: k, b: weights.weight.base, ldb: k, c: y, ldc: g)
+        let bias = weights.bias.base
+        if precision == .fp32 {
+            for r in 0..<rows {
+                let yr = y + r * g, c = cell + (r % batch) * h, out = output + r * h
+                if outputGate {
+                    for j in 0..<h {
+                        let z = Kernels.tanh(yr[j] + bias[j])
+                        let f = Kernels.sigmoid(yr[h + j] + bias[h + j])
+                        let o = Kernels.sigmoid(yr[2 * h + j] + bias[2 * h + j])
+                        let cj = f * z + (1 - f) * c[j]
+                        c[j] = cj
+                        out[j] = o * cj
+                    }
+                } else {
+                    for j in 0..<h {
+                        let z = Kernels.tanh(yr[j] + bias[j])
+                        let f = Kernels.sigmoid(yr[h + j] + bias[h + j])
+                        let cj = f * z + (1 - f) * c[j]
+                        c[j] = cj
+                        out[j] = cj
+                    }
+                }
+            }
+        } else {
+            // Same recurrence, every op's result rounded to the 16-bit format.
+            let p = precision
+            for r in 0..<rows {
+                let yr = y + r * g, c = cell + (r % batch) * h, out = output + r * h
+                for j in 0..<h {
+                    let z = p.round(Kernels.tanh(p.round(yr[j] + bias[j])))
+                    let f = p.round(Kernels.sigmoid(p.round(yr[h + j] + bias[h + j])))
+                    let fz = p.round(f * z)
+                    let cj = p.round(fz + p.round(p.round(1 - f) * c[j]))
+                    c[j] = cj
+                    out[j] = outputGate ? p.round(p.round(Kernels.sigmoid(p.round(yr[2 * h + j] + bias[2 * h + j]))) * cj) : cj
+                }
+            }
+        }
+    }
+}

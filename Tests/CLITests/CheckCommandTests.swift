@@ -1,0 +1,162 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+
+final class CheckCommandTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    private func budget(_ text: String, name: String = "micronet.budget.yml") throws -> URL {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private let holding = """
+    models:
+      - name: seed
+        model: qrnn-wt103
+        settings: {input_bits: 16}
+        limits:
+          params: 104905335
+          mflops: {max: 156, tolerance: 1%}
+          score: {max: 0.8232, track: wikitext103}
+    """
+
+    private let exceeding = """
+    models:
+      - name: seed
+        model: qrnn-wt103
+        settings: {input_bits: 16}
+        limits:
+          params: 104905335
+          mflops: {max: 150, tolerance: 1%}
+    """
+
+    func testPassingBudgetExitsZeroFromTheDefaultFile() throws {
+        _ = try budget(holding)
+        let r = try MicronetProcess.run(["check"], currentDirectory: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("seed   mflops    156.857  156 (+1%)         -       -  pass"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("3 held, 0 exceeded"), r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("micronet.budget.lock.json").path),
+                       "no file is written without --update")
+    }
+
+    func testExceededBudgetExitsOne() throws {
+        let file = try budget(exceeding)
+        let r = try MicronetProcess.run(["check", file.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.contains("EXCEEDED"), r.stdout)
+    }
+
+    func testGithubFormatAnnotatesTheLimitsLine() throws {
+        let file = try budget(exceeding)
+        let r = try MicronetProcess.run(["check", file.path, "--format", "github"])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let pattern = try NSRegularExpression(pattern: #"^::(error|warning|notice)( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?::.+$"#)
+        for line in lines {
+            XCTAssertNotNil(pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)), line)
+        }
+        let path = file.path.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        XCTAssertEqual(lines.first, "::error file=\(path),line=7,title=micronet budget::seed: mflops 156.857 exceeds its limit 150 (+1%25)")
+    }
+
+    func testJUnitParsesAsXMLWithOneCasePerModelAndMetric() throws {
+        let file = try budget(exceeding)
+        let r = try MicronetProcess.run(["check", file.path, "--format", "junit"])
+        let doc = try XMLDocument(data: Data(r.stdout.utf8))
+        let cases = try doc.nodes(forXPath: "//testcase")
+        XCTAssertEqual(cases.count, 2)
+        XCTAssertEqual(try doc.nodes(forXPath: "//testcase[@name='mflops']/failure").count, 1)
+        XCTAssertEqual(try doc.nodes(forXPath: "//testcase[@name='params']/failure").count, 0)
+    }
+
+    func testJSONAndMarkdownFormats() throws {
+        let file = try budget(holding)
+        let j = try MicronetProcess.run(["check", file.path, "--format", "json"])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["passed"] as? Bool, true)
+        let results = try XCTUnwrap(json["results"] as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["metric"] as? String }, ["params", "mflops", "score"])
+        XCTAssertEqual(results[0]["measured"] as? Int, 104_905_335)
+        XCTAssertEqual(results[1]["line"] as? Int, 7)
+        let md = try MicronetProcess.run(["check", file.path, "--format", "markdown"]).stdout
+        XCTAssertTrue(md.contains("| seed | params | 104905335 | 104905335 | - | - | pass |"), md)
+    }
+
+    func testStepSummaryGetsTheMarkdownTable() throws {
+        let file = try budget(holding)
+        let summary = dir.appendingPathComponent("summary.md")
+        try "earlier step\n".write(to: summary, atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["GITHUB_STEP_SUMMARY"] = summary.path
+        _ = try MicronetProcess.run(["check", file.path], environment: env)
+        let text = try String(contentsOf: summary, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("earlier step\n### micronet budget: all limits hold"), text)
+    }
+
+    func testUpdateRecordsAcceptedFiguresAndTheNextRunReportsDrift() throws {
+        let file = try budget(holding)
+        XCTAssertEqual(try MicronetProcess.run(["check", file.path, "--update"]).status, 0)
+        let lock = dir.appendingPathComponent("micronet.budget.lock.json")
+        let locked = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: lock)) as? [String: Any])
+        XCTAssertEqual((locked["accepted"] as? [String: [String: Any]])?["seed"]?["params"] as? Int, 104_905_335)
+        // Same model at 32-bit parameters: params unchanged, mflops drifts.
+        try holding.replacingOccurrences(of: "{input_bits: 16}", with: "{input_bits: 16, param_bits: 32}")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try MicronetProcess.run(["check", file.path, "--format", "json"])
+        let results = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        XCTAssertEqual(results[0]["change_percent"] as? Int, 0)
+        XCTAssertEqual(results[0]["accepted"] as? Int, 104_905_335)
+        XCTAssertEqual(r.status, 1, "the score at 32-bit parameters exceeds 0.8232")
+    }
+
+    func testKillDuringUpdateLeavesTheOldLockWhole() throws {
+        let file = try budget(holding)
+        let lock = dir.appendingPathComponent("micronet.budget.lock.json")
+        let old = #"{"version": 1, "accepted": {"seed": {"params": 1}}}"# + "\n"
+        try old.write(to: lock, atomically: false, encoding: .utf8)
+        for attempt in 0..<12 {
+            let process = Process()
+            process.executableURL = MicronetProcess.binary
+            process.arguments = ["check", file.path, "--update"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(attempt * 4_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let text = try String(contentsOf: lock, encoding: .utf8)
+            let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            XCTAssertNotNil(json?["accepted"], "attempt \(attempt): the lock file is not whole: \(text)")
+            XCTAssertTrue(text == old || text.contains("\"params\": 104905335"), text)
+        }
+    }
+
+    func testBadInputExitsTwo() throws {
+        let missing = try budget("models:\n  - model: nowhere/model.json\n    limits: {params: 1}\n", name: "missing.yml")
+        let unknown = try budget("models:\n  - model: qrnn-wt103\n    limits: {flops: 1}\n", name: "unknown.yml")
+        let malformed = try budget("models:\n  - model: qrnn-wt103\n    limits: {params: {max: many}}\n", name: "malformed.yml")
+        for (file, needle) in [(missing, "no such file"), (unknown, "unknown field 'flops'"), (malformed, "must be a number")] {
+            let r = try MicronetProcess.run(["check", file.path])
+            XCTAssertEqual(r.status, 2, file.lastPathComponent)
+            XCTAssertTrue(r.stderr.hasPrefix("micronet: error: ") && r.stderr.contains(needle), r.stderr)
+            XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, r.stderr)
+        }
+        let none = try MicronetProcess.run(["check"], currentDirectory: dir)
+        XCTAssertEqual(none.status, 2)
+    }
+}

@@ -1,0 +1,98 @@
+import XCTest
+@testable import QRNNModel
+
+/// The engine against torch's evaluate() on weights handed over as JSON (no checkpoint reader involved).
+final class InMemoryExactnessTests: XCTestCase {
+    func evaluate(_ name: String, bptt: Int? = nil, batch: Int? = nil,
+                  edit: ((inout QRNNConfig, inout QRNNWeights) -> Void)? = nil) throws -> (PerplexityResult, Fixtures.Case) {
+        let c = try XCTUnwrap(try Fixtures.expected()[name])
+        var (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+        edit?(&config, &weights)
+        let model = try QRNNLanguageModel(config: config, weights: weights)
+        let r = try Perplexity.evaluate(model: model, tokens: try Fixtures.tokens(c), batchSize: batch ?? c.batch_size,
+                                        bptt: bptt ?? c.bptt)
+        return (r, c)
+    }
+
+    func testSplitSoftmaxModelMatchesTorchPerplexity() throws {
+        let (r, c) = try evaluate("split-w211-b1-zip")
+        XCTAssertEqual(r.tokens, c.tokens)
+        assertRelative(r.perplexity, c.float32.perplexity, 1e-5, "ppl vs torch float32")
+        assertRelative(r.loss, c.float64.loss, 1e-6, "loss vs torch float64")
+    }
+
+    func testFullSoftmaxBatchFourMatchesTorchPerplexity() throws {
+        let (r, c) = try evaluate("full-w11-b4-zip")
+        assertRelative(r.perplexity, c.float32.perplexity, 1e-5, "ppl vs torch float32")
+        assertRelative(r.loss, c.float64.loss, 1e-6, "loss vs torch float64")
+    }
+
+    func testResultDoesNotDependOnBptt() throws {
+        let (a, c) = try evaluate("split-w211-b1-zip", bptt: 1)
+        let (b, _) = try evaluate("split-w211-b1-zip", bptt: 1000)
+        assertRelative(a.loss, c.float64.loss, 1e-6, "bptt 1")
+        assertRelative(b.loss, c.float64.loss, 1e-6, "bptt 1000")
+    }
+
+    func testNaturalTombstoneOrderWouldNotMatch() throws {
+        // Reverse the tail_vectors rows and biases: the "natural" order must give a different loss.
+        let (r, c) = try evaluate("split-w211-b1-zip") { config, w in
+            let e = config.embeddingSize, k = config.splits.count
+            var v = [Float](), b = [Float]()
+            for row in (0..<k).reversed() {
+                v += (0..<e).map { w.tailVectors[row * e + $0] }
+                b.append(w.tailBias[row])
+            }
+            w.tailVectors = FloatBuffer(v)
+            w.tailBias = FloatBuffer(b)
+        }
+        XCTAssertGreaterThan(abs(r.loss - c.float64.loss), 1e-3)
+    }
+
+    func testPreviousInputSecondInTheWindow() throws {
+        // Swapping the two column halves of layer 0 ([x_{t-1}; x_t] order) must break the match.
+        let (r, c) = try evaluate("split-w211-b1-zip") { config, w in
+            let n = config.embeddingSize, k = 2 * n, rows = w.layers[0].bias.count
+            var m = [Float](repeating: 0, count: rows * k)
+            for i in 0..<rows {
+                for j in 0..<n {
+                    m[i * k + j] = w.layers[0].weight[i * k + n + j]
+                    m[i * k + n + j] = w.layers[0].weight[i * k + j]
+                }
+            }
+            w.layers[0].weight = FloatBuffer(m)
+        }
+        // The match itself is within ~1e-7; the swapped order is off by two orders of magnitude more.
+        XCTAssertGreaterThan(abs(r.loss - c.float64.loss), 5e-5)
+    }
+
+    func testDividingByPredictionsInsteadOfRowsWouldNotMatch() throws {
+        let (r, c) = try evaluate("split-w211-b1-zip")
+        let perPrediction = r.loss * Double(r.tokens) / Double(r.predictions)
+        XCTAssertGreaterThan(abs(perPrediction - c.float64.loss), 1e-4)
+        XCTAssertEqual(r.predictions, c.tokens - 1)
+    }
+
+    func testSixteenBitPrecisionsStayClose() throws {
+        let c = try XCTUnwrap(try Fixtures.expected()["split-w211-b1-zip"])
+        let (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+        let tokens = try Fixtures.tokens(c)
+        for p in [Precision.fp16, .bf16] {
+            let model = try QRNNLanguageModel(config: config, weights: weights, precision: p)
+            let r = try Perplexity.evaluate(model: model, tokens: tokens, batchSize: 1, bptt: c.bptt)
+            let rel = abs(r.perplexity - c.float64.perplexity) / c.float64.perplexity
+            XCTAssertGreaterThan(rel, 0, "\(p) must actually round")
+            XCTAssertLessThan(rel, p == .fp16 ? 2e-3 : 2e-2, "\(p)")
+        }
+    }
+
+    func testWeightOfWrongSizeIsRejected() throws {
+        let c = try XCTUnwrap(try Fixtures.expected()["full-w11-b4-zip"])
+        var (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+        weights.decoderBias = FloatBuffer([1, 2, 3])
+        config.splits = []
+        XCTAssertThrowsError(try QRNNLanguageModel(config: config, weights: weights)) { e in
+            XCTAssertEqual("\(e)", "shape mismatch: decoder bias has 3 values, the configuration needs \(config.vocabularySize)")
+        }
+    }
+}
