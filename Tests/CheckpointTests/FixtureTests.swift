@@ -108,7 +108,10 @@ final class FixtureTests: XCTestCase {
         // Parameter(tensor, requires_grad) REDUCE, None hooks, Python 2 OrderedDict pairs, cuda:0 storages.
         let c = try LoadedCheckpoint.load(path: Fixtures.path("legacy04.pt"))
         XCTAssertEqual(c.format, .legacy)
-        XCTAssertEqual(c.tensors.map(\.name), ["encoder.weight", "rnn.weight_hh", "rnn.weight_hh_t", "decoder.weight", "steps"])
+        XCTAssertEqual(c.tensors.map(\.name), ["encoder.weight", "rnn.weight_hh", "rnn.weight_hh_t", "decoder.weight", "steps", "encoder.row"])
+        // A storage view record: elements 4... of the root storage, then offset 1 inside the view.
+        XCTAssertEqual(c.tensor(named: "encoder.row")?.toFloat32(), [0.25, 0.5, 0.75])
+        XCTAssertEqual(c.tensor(named: "encoder.row")?.storageKey, "94045149400288")
         XCTAssertEqual(c.tensors[3].tiedTo, "encoder.weight")
         XCTAssertEqual(c.tensor(named: "rnn.weight_hh_t")?.toFloat32(), [-2, -0.0, 0, 7])
         XCTAssertEqual(c.tensor(named: "steps")?.toFloat64(), [3, 1_099_511_627_776])
