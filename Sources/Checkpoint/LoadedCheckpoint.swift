@@ -51,8 +51,14 @@ public struct LoadedCheckpoint {
                                    "ctypes", "multiprocessing", "io", "_io", "pathlib", "tempfile", "commands", "popen2",
                                    "operator", "functools", "types", "imp", "zipimport", "pydoc", "timeit", "bdb", "pdb"]
 
+    /// Builtins that only build plain values (a config may hold a slice or a complex number).
+    static let harmlessBuiltins: Set<String> = ["slice", "complex", "range", "bytearray", "bytes", "str", "int", "float",
+                                                "bool", "object", "frozenset", "set", "list", "dict", "tuple"]
+
     static func isDangerous(_ qualified: String) -> Bool {
-        let module = qualified.split(separator: ".").dropLast().joined(separator: ".")
+        let parts = qualified.split(separator: ".")
+        if parts.count == 2, parts[0] == "builtins" || parts[0] == "__builtin__", harmlessBuiltins.contains(String(parts[1])) { return false }
+        let module = parts.dropLast().joined(separator: ".")
         let top = String(module.split(separator: ".").first ?? "")
         return dangerousModules.contains(top) || ["eval", "exec", "system", "popen", "spawn", "execve", "__import__", "compile", "open"].contains { qualified.hasSuffix("." + $0) }
     }

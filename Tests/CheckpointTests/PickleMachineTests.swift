@@ -41,6 +41,18 @@ final class PickleMachineTests: XCTestCase {
         XCTAssertEqual(c.root["a"]?.intValue, 1)
     }
 
+    func testHarmlessBuiltinCallsStayInertButDangerousOnesAreRefused() throws {
+        // pickle.dumps(slice(1, 5), protocol=2): REDUCE of builtins.slice, harmless.
+        let slice = try load([128, 2, 99, 95, 95, 98, 117, 105, 108, 116, 105, 110, 95, 95, 10, 115, 108, 105, 99, 101, 10,
+                              113, 0, 75, 1, 75, 5, 78, 135, 113, 1, 82, 113, 2, 46])
+        guard case .object(let o) = slice.root else { return XCTFail("not inert") }
+        XCTAssertEqual(o.args.compactMap(\.intValue), [1, 5])
+        // The same bytes calling builtins.eval instead are refused.
+        var evil: [UInt8] = [128, 2, 99] + Array("builtins\neval\n".utf8) + [88, 4, 0, 0, 0] + Array("1+1\n".utf8)
+        evil += [133, 82, 46]
+        XCTAssertThrowsError(try load(evil)) { XCTAssertTrue("\($0)".contains("hostile pickle: it asks to call builtins.eval"), "\($0)") }
+    }
+
     func testUnknownClassesStayInertAndWalkable() throws {
         // GLOBAL 'data Dictionary', EMPTY_TUPLE, NEWOBJ, {'total': 7}, BUILD: an instance, never imported.
         var b: [UInt8] = [0x80, 0x02, 0x63] + Array("data\nDictionary\n".utf8) + [0x29, 0x81, 0x7D]
