@@ -17,6 +17,7 @@ struct Inspect: ParsableCommand {
           micronet inspect WT103.12hr.QRNN.pt                 table of every tensor, with totals
           micronet inspect model.pt --format json | jq '.tensors[] | select(.tied_to != null)'
           micronet inspect model.pt --no-zeros                skip counting zeros (touches no weights)
+          micronet inspect model.pt --model-only              leave out optimizer state
         """
     )
 
@@ -29,6 +30,9 @@ struct Inspect: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Count the fraction of exact zeros of every tensor (reads all weights).")
     var zeros = true
 
+    @Flag(help: "List model tensors only, leaving out optimizer state (which is then never read).")
+    var modelOnly = false
+
     func run() throws {
         let ckpt: LoadedCheckpoint
         do {
@@ -39,7 +43,7 @@ struct Inspect: ParsableCommand {
         if !ckpt.suspiciousCalls.isEmpty {
             printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")
         }
-        let report = InspectReport(ckpt, zeros: zeros)
+        let report = InspectReport(ckpt, zeros: zeros, modelOnly: modelOnly)
         print(format == .json ? report.json() : report.table(), terminator: "")
     }
 }
@@ -58,12 +62,20 @@ struct InspectReport {
     let ckpt: LoadedCheckpoint
     let rows: [Row]
 
-    init(_ ckpt: LoadedCheckpoint, zeros: Bool) {
+    init(_ ckpt: LoadedCheckpoint, zeros: Bool, modelOnly: Bool = false) {
         self.ckpt = ckpt
-        rows = ckpt.tensors.map { t in
-            Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
-                zeroFraction: zeros ? t.tensor.zeroFraction() : nil, optimizer: t.isOptimizerState)
+        // Tied names view the same elements: count their zeros once.
+        var fractions: [String: Double] = [:]
+        rows = (modelOnly ? ckpt.modelTensors : ckpt.tensors).map { t in
+            var fraction: Double?
+            if zeros {
+                let f = t.tiedTo.flatMap { fractions[$0] } ?? t.tensor.zeroFraction()
+                fractions[t.name] = f
+                fraction = f
+            }
+            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
+                       zeroFraction: fraction, optimizer: t.isOptimizerState)
         }
     }
 
