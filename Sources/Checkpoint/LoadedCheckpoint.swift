@@ -28,6 +28,12 @@ public struct LoadedCheckpoint {
     public let inertCalls: [String]
     /// Size of the file in bytes.
     public let fileSize: Int
+    /// The pickle's reference nodes (for `breakCycles`).
+    let nodes: NodeArena
+
+    /// Empties every list, dict and object of `root`, freeing a pickle whose objects form a cycle
+    /// (torch never writes one, a crafted file may). Tensors already taken stay valid.
+    public func releaseObjectGraph() { nodes.breakCycles() }
 
     /// Tensors that are model weights (isOptimizerState == false).
     public var modelTensors: [NamedTensor] { tensors.filter { !$0.isOptimizerState } }
@@ -45,8 +51,14 @@ public struct LoadedCheckpoint {
                                    "ctypes", "multiprocessing", "io", "_io", "pathlib", "tempfile", "commands", "popen2",
                                    "operator", "functools", "types", "imp", "zipimport", "pydoc", "timeit", "bdb", "pdb"]
 
+    /// Builtins that only build plain values (a config may hold a slice or a complex number).
+    static let harmlessBuiltins: Set<String> = ["slice", "complex", "range", "bytearray", "bytes", "str", "int", "float",
+                                                "bool", "object", "frozenset", "set", "list", "dict", "tuple"]
+
     static func isDangerous(_ qualified: String) -> Bool {
-        let module = qualified.split(separator: ".").dropLast().joined(separator: ".")
+        let parts = qualified.split(separator: ".")
+        if parts.count == 2, parts[0] == "builtins" || parts[0] == "__builtin__", harmlessBuiltins.contains(String(parts[1])) { return false }
+        let module = parts.dropLast().joined(separator: ".")
         let top = String(module.split(separator: ".").first ?? "")
         return dangerousModules.contains(top) || ["eval", "exec", "system", "popen", "spawn", "execve", "__import__", "compile", "open"].contains { qualified.hasSuffix("." + $0) }
     }
@@ -83,11 +95,29 @@ public struct LoadedCheckpoint {
         }
     }
 
+    /// Parses in-memory `bytes` as if they were the file `path` (tests and fuzzing).
+    static func load(bytes: UnsafeRawBufferPointer, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
+        do {
+            return try parse(MappedFile(copying: bytes), path: path, valueBudget: valueBudget)
+        } catch let e as FormatError {
+            throw CheckpointError(path: path, message: e.message)
+        }
+    }
+
     private static func loadUnchecked(path: String) throws -> LoadedCheckpoint {
-        let file = try MappedFile(path: path)
+        try parse(try MappedFile(path: path), path: path)
+    }
+
+    private static func parse(_ file: MappedFile, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
         let all = file.all
         let context = PickleContext()
-        defer { context.releaseArena() }
+        context.valueBudget = valueBudget
+        var succeeded = false
+        defer {
+            // The loaders' closures capture the context: break that cycle, and tear down on failure.
+            context.persistentLoader = nil
+            if !succeeded { context.tearDown(from: 0) }
+        }
         let format: CheckpointFormat
         let root: PickleValue
         var markers: [String: String]
@@ -97,7 +127,7 @@ public struct LoadedCheckpoint {
         } else if all.count >= TorchLegacy.magic.count, Array(all[0..<TorchLegacy.magic.count]) == TorchLegacy.magic {
             format = .legacy
             (root, markers) = try TorchLegacy.load(file: file, context: context)
-        } else if all.count >= 2, all[0] == 0x80, (2...5).contains(all[1]) || (all.first.map { [0x28, 0x63, 0x7D, 0x5D, 0x29].contains($0) } ?? false) {
+        } else if all.count >= 2, all[0] == 0x80, (2...5).contains(all[1]) {
             format = .pickle
             var vm = PickleMachine(bytes: all, context: context)
             root = try vm.run()
@@ -135,8 +165,10 @@ public struct LoadedCheckpoint {
             if tied == nil { firstByIdentity[id] = name }
             named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt))
         }
+        succeeded = true
         return LoadedCheckpoint(path: path, format: format, root: root, classes: context.classes.sorted(),
-                                tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count)
+                                tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count,
+                                nodes: context.takeArena())
     }
 }
 

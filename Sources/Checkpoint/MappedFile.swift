@@ -21,14 +21,28 @@ final class MappedFile: @unchecked Sendable {
         guard fstat(fd, &st) == 0 else { throw FormatError("cannot stat: \(String(cString: strerror(errno)))") }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw FormatError("not a regular file") }
         count = Int(st.st_size)
+        isMapped = true
         if count == 0 { base = nil; return }
         let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let p, p != MAP_FAILED else { throw FormatError("cannot map: \(String(cString: strerror(errno)))") }
         base = UnsafeRawPointer(p)
     }
 
+    private let isMapped: Bool
+
+    /// An in-memory copy of `bytes` standing in for a file (fuzzing and tests of every truncation).
+    init(copying bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        isMapped = false
+        if bytes.isEmpty { base = nil; return }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
+        p.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        base = UnsafeRawPointer(p)
+    }
+
     deinit {
-        if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+        guard let base else { return }
+        if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
     }
 
     /// The bytes `[offset, offset+length)`, or nil if that range is not inside the file.

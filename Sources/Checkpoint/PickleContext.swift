@@ -1,3 +1,15 @@
+/// Every reference node of a loaded pickle, so a cyclic object graph can be broken explicitly.
+final class NodeArena {
+    private(set) var nodes: [AnyObject]
+    init(_ nodes: [AnyObject]) { self.nodes = nodes }
+
+    /// Empties every node (breaking any reference cycle); values read before stay valid.
+    func breakCycles() {
+        for n in nodes { PickleContext.clear(n) }
+        while !nodes.isEmpty { nodes.removeLast() }
+    }
+}
+
 /// What the pickle machine shares across the pickles of one file: the allowlist of reconstructors,
 /// the storages persistent ids name, every tensor built (for bounds checks), the class names seen,
 /// and an arena of every reference node so that failures tear down without deep recursion.
@@ -14,6 +26,10 @@ final class PickleContext {
     private(set) var inertCalls: Set<String> = []
     /// Every list, dict and object built.
     private(set) var arena: [AnyObject] = []
+    /// Values pushed so far by every pickle of the file (a memory budget, see `PickleMachine.maxValues`).
+    var itemCount = 0
+    /// Most values the file's pickles may push (tests lower it).
+    var valueBudget = PickleMachine.maxValues
 
     /// Registers a node in the arena.
     func node<T: AnyObject>(_ n: T) -> T { arena.append(n); return n }
@@ -146,12 +162,13 @@ final class PickleContext {
         while arena.count > start { arena.removeLast() }  // newest first: args only reference older nodes
     }
 
-    /// Drops the arena's references; reachable nodes live on through the result.
-    func releaseArena() {
-        while !arena.isEmpty { arena.removeLast() }
+    /// Hands the arena (reachable nodes only, after `checkDepthAndRelease`) to the caller and forgets it.
+    func takeArena() -> NodeArena {
+        defer { arena = [] }
+        return NodeArena(arena)
     }
 
-    private static func clear(_ n: AnyObject) {
+    static func clear(_ n: AnyObject) {
         if let l = n as? PickleList { l.items = [] }
         else if let d = n as? PickleDict { d.entries = []; d.attributes = nil }
         else if let o = n as? PickleObject { o.state = nil }

@@ -5,6 +5,9 @@ struct PickleMachine {
     /// Limits that keep a hostile pickle from exhausting the stack or memory.
     static let maxDepth = 400
     static let maxTupleNesting = 400
+    /// Values held at once (stack, memo, container items, nodes): bounds memory at about 1 GB
+    /// whatever the file claims; a torch pickle holds a few thousand.
+    static let maxValues = 64 << 20
 
     private var cursor: ByteCursor
     private let context: PickleContext
@@ -41,6 +44,7 @@ struct PickleMachine {
 
     private mutating func push(_ v: PickleValue, depth: Int = 1) {
         stack.append(v); depths.append(depth)
+        context.itemCount &+= 1
     }
 
     private mutating func pop() throws -> (PickleValue, Int) {
@@ -102,7 +106,16 @@ struct PickleMachine {
     }
 
     private mutating func execute() throws -> PickleValue {
+        var ops = 0
         while true {
+            ops &+= 1
+            if ops & 4095 == 0 {
+                // Every value ever pushed counts: whatever containers it ends up in, it is held.
+                let held = context.itemCount + memo.count
+                guard held <= context.valueBudget else {
+                    throw FormatError("pickle holds more than \(context.valueBudget) values; refusing it to bound memory")
+                }
+            }
             let at = cursor.position
             let op = try cursor.u8()
             switch op {
@@ -111,7 +124,7 @@ struct PickleMachine {
                 guard v <= 5 else { throw FormatError("unsupported pickle protocol \(v)") }
             case 0x95: _ = try cursor.le(UInt64.self) // FRAME: frames are just a hint
             case 0x2E: // STOP
-                guard marks.isEmpty || marks.last! <= stack.count else { throw FormatError("pickle stops inside a MARK") }
+                if let m = marks.last, m > stack.count { throw FormatError("pickle stops inside a MARK") }
                 return try popValue()
             case 0x28: marks.append(stack.count) // MARK
             case 0x30: _ = try pop() // POP

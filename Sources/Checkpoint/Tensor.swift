@@ -202,20 +202,21 @@ public struct Tensor: Sendable {
 
     @inline(__always)
     private static func countZeros<W: FixedWidthInteger & UnsignedInteger>(_ p: UnsafeRawPointer, _ n: Int, _: W.Type, mask: W) -> Int {
+        // Unaligned loads (legacy files pack storages back to back) cost nothing on x86 and
+        // vectorise; the 32-bit chunk counter keeps the inner loop narrow and cannot overflow.
+        let size = MemoryLayout<W>.size
         var zeros = 0
-        if Int(bitPattern: p) % MemoryLayout<W>.alignment == 0 {
-            let words = UnsafeBufferPointer(start: p.assumingMemoryBound(to: W.self), count: n)
-            // Chunked so the inner loop vectorises and its counter cannot overflow.
-            var i = 0
-            while i < n {
-                let end = min(n, i + 4096)
-                var c: Int32 = 0
-                for j in i..<end { c &+= (words[j] & mask) == 0 ? 1 : 0 }
-                zeros += Int(c)
-                i = end
+        var i = 0
+        while i < n {
+            let end = min(n, i + 4096)
+            var c: UInt32 = 0
+            var j = i
+            while j < end {
+                c &+= (p.loadUnaligned(fromByteOffset: j &* size, as: W.self) & mask) == 0 ? 1 : 0
+                j &+= 1
             }
-        } else {
-            for j in 0..<n where (p.loadUnaligned(fromByteOffset: j * W.bitWidth / 8, as: W.self) & mask) == 0 { zeros += 1 }
+            zeros &+= Int(c)
+            i = end
         }
         return zeros
     }

@@ -33,9 +33,9 @@ extension CountReport {
         lines.append(pad("total", 25) + " " + pad("", 10) + " " + pad("", 13) + " " + pad("", 13) + " " + pad("", 13)
                      + " " + figures(totalScaled))
         lines.append("")
-        lines.append("parameters: \(grouped(total.params))")
-        lines.append("mults:      \(grouped(total.mults))")
-        lines.append("adds:       \(grouped(total.adds))")
+        lines.append("parameters: \(grouped(total.params, decimals: 3))")
+        lines.append("mults:      \(grouped(total.mults, decimals: 3))")
+        lines.append("adds:       \(grouped(total.adds, decimals: 3))")
         lines.append("settings:   \(settingsLine)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -50,7 +50,7 @@ extension CountReport {
         lines.append("| **total** | **\(f3(totalScaled.paramsMBytes))** | **\(f3(totalScaled.multsM))** | "
                      + "**\(f3(totalScaled.addsM))** | **\(f3(totalScaled.mflops))** |")
         lines.append("")
-        lines.append("Parameters \(grouped(total.params)), mults \(grouped(total.mults)), adds \(grouped(total.adds)); \(settingsLine).")
+        lines.append("Parameters \(grouped(total.params, decimals: 3)), mults \(grouped(total.mults, decimals: 3)), adds \(grouped(total.adds, decimals: 3)); \(settingsLine).")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -104,26 +104,3 @@ extension CountReport {
     }
 }
 
-/// `%.3f`, as the reference formats every figure.
-func f3(_ x: Double) -> String { String(format: "%.3f", x) }
-
-/// A number without a spurious ".0", full precision otherwise.
-func num(_ x: Double) -> String {
-    if x == x.rounded(), abs(x) < 9.0e15 { return String(Int(x)) }
-    return "\(x)"
-}
-
-/// 104905335 as "104,905,335"; non-integers keep three decimals.
-func grouped(_ x: Double) -> String {
-    guard x == x.rounded(), abs(x) < 9.0e15 else { return String(format: "%.3f", x) }
-    let digits = String(abs(Int(x)))
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-        out.append(ch)
-    }
-    return (x < 0 ? "-" : "") + out
-}
-
-func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }

@@ -111,7 +111,7 @@ enum CheckpointModel {
         return (nil, "  \(op): \(tensorName) \(percent) zeros -> dense")
     }
 
-    private static func megabytes(_ bits: Double) -> String { String(format: "%.3f", bits / 8 / 1e6) }
+    private static func megabytes(_ bits: Double) -> String { String(format: "%.6g", bits / 8 / 1e6) }
 
     /// A state-dict name without its list position ("0.") and DataParallel ("module.") prefixes.
     static func stripped(_ name: String) -> String {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Counter
+import Graph
 import Checkpoint
 import Foundation
 
@@ -17,6 +19,7 @@ struct Inspect: ParsableCommand {
           micronet inspect WT103.12hr.QRNN.pt                 table of every tensor, with totals
           micronet inspect model.pt --format json | jq '.tensors[] | select(.tied_to != null)'
           micronet inspect model.pt --no-zeros                skip counting zeros (touches no weights)
+          micronet inspect model.pt --model-only              leave out optimizer state
         """
     )
 
@@ -29,6 +32,9 @@ struct Inspect: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Count the fraction of exact zeros of every tensor (reads all weights).")
     var zeros = true
 
+    @Flag(help: "List model tensors only, leaving out optimizer state (which is then never read).")
+    var modelOnly = false
+
     func run() throws {
         let ckpt: LoadedCheckpoint
         do {
@@ -39,7 +45,7 @@ struct Inspect: ParsableCommand {
         if !ckpt.suspiciousCalls.isEmpty {
             printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")
         }
-        let report = InspectReport(ckpt, zeros: zeros)
+        let report = InspectReport(ckpt, zeros: zeros, modelOnly: modelOnly)
         print(format == .json ? report.json() : report.table(), terminator: "")
     }
 }
@@ -58,12 +64,20 @@ struct InspectReport {
     let ckpt: LoadedCheckpoint
     let rows: [Row]
 
-    init(_ ckpt: LoadedCheckpoint, zeros: Bool) {
+    init(_ ckpt: LoadedCheckpoint, zeros: Bool, modelOnly: Bool = false) {
         self.ckpt = ckpt
-        rows = ckpt.tensors.map { t in
-            Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
-                zeroFraction: zeros ? t.tensor.zeroFraction() : nil, optimizer: t.isOptimizerState)
+        // Tied names view the same elements: count their zeros once.
+        var fractions: [String: Double] = [:]
+        rows = (modelOnly ? ckpt.modelTensors : ckpt.tensors).map { t in
+            var fraction: Double?
+            if zeros {
+                let f = t.tiedTo.flatMap { fractions[$0] } ?? t.tensor.zeroFraction()
+                fractions[t.name] = f
+                fraction = f
+            }
+            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
+                       zeroFraction: fraction, optimizer: t.isOptimizerState)
         }
     }
 
@@ -80,47 +94,29 @@ struct InspectReport {
     }
 
     func json() -> String {
-        var o = JSONWriter()
-        o.open("{")
-        o.key("file"); o.string(ckpt.path)
-        o.key("format"); o.string(ckpt.format.rawValue)
-        o.key("file_bytes"); o.raw(String(ckpt.fileSize))
-        o.key("markers"); o.open("{")
-        for (k, v) in ckpt.markers.sorted(by: { $0.key < $1.key }) { o.key(k); o.string(v) }
-        o.close("}")
-        o.key("structure"); o.string(ckpt.structure)
-        o.key("classes"); o.stringArray(ckpt.classes)
-        o.key("inert_calls"); o.stringArray(ckpt.inertCalls)
-        o.key("suspicious_calls"); o.stringArray(ckpt.suspiciousCalls)
-        o.key("tensors"); o.open("[")
-        for r in rows {
-            o.element(); o.open("{", inline: true)
-            o.key("name"); o.string(r.name)
-            o.key("dtype"); o.string(r.dtype)
-            o.key("shape"); o.raw("[" + r.shape.map(String.init).joined(separator: ", ") + "]")
-            o.key("bytes"); o.raw(String(r.bytes))
-            o.key("tied_to"); if let t = r.tiedTo { o.string(t) } else { o.raw("null") }
-            o.key("zero_fraction"); o.raw(r.zeroFraction.map { "\($0)" } ?? "null")
-            o.key("optimizer_state"); o.raw(r.optimizer ? "true" : "false")
-            o.close("}", inline: true)
-        }
-        o.close("]")
         let t = totals
-        o.key("totals"); o.open("{")
-        o.key("tensors"); o.raw(String(rows.count))
-        o.key("model_tensors"); o.raw(String(t.model))
-        o.key("model_elements"); o.raw(String(t.modelElements))
-        o.key("optimizer_tensors"); o.raw(String(t.optimizer))
-        o.key("optimizer_elements"); o.raw(String(t.optimizerElements))
-        o.key("bytes"); o.raw(String(t.bytes))
-        o.close("}")
-        o.close("}")
-        return o.text + "\n"
+        let tensors: [JSONValue] = rows.map { r in
+            .object([("name", .string(r.name)), ("dtype", .string(r.dtype)), ("shape", .array(r.shape.map { .int($0) })),
+                     ("bytes", .int(r.bytes)), ("tied_to", r.tiedTo.map { .string($0) } ?? .null),
+                     ("zero_fraction", r.zeroFraction.map { .double($0) } ?? .null), ("optimizer_state", .bool(r.optimizer))])
+        }
+        let document = JSONValue.object([
+            ("file", .string(ckpt.path)), ("format", .string(ckpt.format.rawValue)), ("file_bytes", .int(ckpt.fileSize)),
+            ("markers", .object(ckpt.markers.sorted(by: { $0.key < $1.key }).map { ($0.key, .string($0.value)) })),
+            ("structure", .string(ckpt.structure)), ("classes", .array(ckpt.classes.map { .string($0) })),
+            ("inert_calls", .array(ckpt.inertCalls.map { .string($0) })),
+            ("suspicious_calls", .array(ckpt.suspiciousCalls.map { .string($0) })),
+            ("tensors", .array(tensors)),
+            ("totals", .object([("tensors", .int(rows.count)), ("model_tensors", .int(t.model)),
+                                ("model_elements", .int(t.modelElements)), ("optimizer_tensors", .int(t.optimizer)),
+                                ("optimizer_elements", .int(t.optimizerElements)), ("bytes", .int(t.bytes))])),
+        ])
+        return document.serialized() + "\n"
     }
 
     func table() -> String {
         var lines: [String] = []
-        lines.append("file:       \(ckpt.path) (\(grouped(ckpt.fileSize)) bytes)")
+        lines.append("file:       \(ckpt.path) (\(grouped(Double(ckpt.fileSize))) bytes)")
         let markers = ckpt.markers.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("format:     \(ckpt.format.rawValue)" + (markers.isEmpty ? "" : " (\(markers))"))
         lines.append("structure:  \(ckpt.structure)")
@@ -130,7 +126,7 @@ struct InspectReport {
         let header = ["name", "dtype", "shape", "bytes", "zeros", "tied to"]
         var cells: [[String]] = [header]
         for r in rows {
-            cells.append([r.name, r.dtype, "(" + r.shape.map(String.init).joined(separator: ", ") + ")", grouped(r.bytes),
+            cells.append([r.name, r.dtype, "(" + r.shape.map(String.init).joined(separator: ", ") + ")", grouped(Double(r.bytes)),
                           r.zeroFraction.map { String(format: "%.4f", $0) } ?? "-", r.tiedTo ?? ""])
         }
         var widths = [Int](repeating: 0, count: header.count)
@@ -148,66 +144,9 @@ struct InspectReport {
         }
         let t = totals
         lines.append("")
-        lines.append("model:      \(t.model) tensors, \(grouped(t.modelElements)) elements (tied counted once)")
-        lines.append("optimizer:  \(t.optimizer) tensors, \(grouped(t.optimizerElements)) elements")
-        lines.append("total:      \(rows.count) tensors, \(grouped(t.bytes)) bytes")
+        lines.append("model:      \(t.model) tensors, \(grouped(Double(t.modelElements))) elements (tied counted once)")
+        lines.append("optimizer:  \(t.optimizer) tensors, \(grouped(Double(t.optimizerElements))) elements")
+        lines.append("total:      \(rows.count) tensors, \(grouped(Double(t.bytes))) bytes")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private func grouped(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, ch) in s.reversed().enumerated() {
-            if i > 0, i % 3 == 0, ch != "-" { out.append(",") }
-            out.append(ch)
-        }
-        return String(out.reversed())
-    }
-}
-
-/// A minimal JSON writer with stable key order and one tensor per line.
-struct JSONWriter {
-    private(set) var text = ""
-    private var first: [Bool] = []
-    private var inline: [Bool] = []
-
-    private var indent: String { String(repeating: "  ", count: first.count) }
-
-    mutating func open(_ bracket: String, inline isInline: Bool = false) {
-        text += bracket; first.append(true); inline.append(isInline)
-    }
-
-    mutating func close(_ bracket: String, inline isInline: Bool = false) {
-        let wasEmpty = first.removeLast(); _ = inline.removeLast()
-        if !isInline && !wasEmpty { text += "\n" + indent }
-        text += bracket
-    }
-
-    private mutating func separator() {
-        if first.last == false { text += "," }
-        if let last = first.indices.last { first[last] = false }
-        text += inline.last == true ? (text.hasSuffix("{") ? "" : " ") : "\n" + indent
-    }
-
-    mutating func key(_ k: String) { separator(); text += Self.quote(k) + ": " }
-    mutating func element() { separator() }
-    mutating func string(_ s: String) { text += Self.quote(s) }
-    mutating func raw(_ s: String) { text += s }
-    mutating func stringArray(_ a: [String]) { text += "[" + a.map(Self.quote).joined(separator: ", ") + "]" }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -80,7 +80,7 @@ struct ModelResolver {
         }
         guard var config = preset.qrnnConfig else {
             if overridesQRNN { throw CLIError.badInput("--vocab/--emsize/--nhid/--nlayers apply to QRNN presets only") }
-            return ResolvedModel(name: preset.rawValue, graph: Preset.referenceExampleGraph, source: .preset)
+            return ResolvedModel(name: preset.rawValue, graph: OpGraph.referenceExample, source: .preset)
         }
         if overridesQRNN {
             config = QRNNConfig(vocabularySize: vocab ?? config.vocabularySize, embeddingSize: emsize ?? config.embeddingSize,

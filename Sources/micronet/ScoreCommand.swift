@@ -121,15 +121,3 @@ struct Score: ParsableCommand {
     }
 }
 
-/// 159000000 as "159,000,000"; fractions keep one decimal.
-func grouped(_ x: Double) -> String {
-    let whole = Int(x.rounded(.towardZero))
-    var digits = String(abs(whole)), out = ""
-    for (n, ch) in digits.enumerated() {
-        if n > 0 && (digits.count - n) % 3 == 0 { out += "," }
-        out.append(ch)
-    }
-    digits = (x < 0 ? "-" : "") + out
-    let fraction = abs(x - Double(whole))
-    return fraction > 1e-9 ? digits + String(format: "%.1f", fraction).dropFirst() : digits
-}

@@ -54,6 +54,16 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(zip.markers["version"], "3")
     }
 
+    func testLoadingNeverChangesTheFile() throws {
+        let path = Fixtures.path("awd_zip.pt")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        let c = try LoadedCheckpoint.load(path: path)
+        _ = c.tensors.map { $0.tensor.zeroCount() }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date, attrs[.modificationDate] as? Date)
+    }
+
     func testContiguousFloat32IsUsedInPlaceFromTheMapping() throws {
         let c = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_zip.pt"))
         let t = try XCTUnwrap(c.tensor(named: "f32"))
@@ -91,6 +101,41 @@ final class FixtureTests: XCTestCase {
             XCTAssertEqual(dictionary["idx2word"]?.listItems?.compactMap(\.stringValue), ["the", "cat", "sat", "on", "mat", "<eos>"], file)
             XCTAssertEqual(dictionary["total"]?.intValue, 7, file)
             if case .bigInt = c.root["n"] {} else { XCTFail("\(file): 2**70 should stay a big int") }
+        }
+    }
+
+    func testPyTorch04ShapesReadLikeTorchReadsThem() throws {
+        // Parameter(tensor, requires_grad) REDUCE, None hooks, Python 2 OrderedDict pairs, cuda:0 storages.
+        let c = try LoadedCheckpoint.load(path: Fixtures.path("legacy04.pt"))
+        XCTAssertEqual(c.format, .legacy)
+        XCTAssertEqual(c.tensors.map(\.name), ["encoder.weight", "rnn.weight_hh", "rnn.weight_hh_t", "decoder.weight", "steps", "encoder.row"])
+        // A storage view record: elements 4... of the root storage, then offset 1 inside the view.
+        XCTAssertEqual(c.tensor(named: "encoder.row")?.toFloat32(), [0.25, 0.5, 0.75])
+        XCTAssertEqual(c.tensor(named: "encoder.row")?.storageKey, "94045149400288")
+        XCTAssertEqual(c.tensors[3].tiedTo, "encoder.weight")
+        XCTAssertEqual(c.tensor(named: "rnn.weight_hh_t")?.toFloat32(), [-2, -0.0, 0, 7])
+        XCTAssertEqual(c.tensor(named: "steps")?.toFloat64(), [3, 1_099_511_627_776])
+        XCTAssertEqual(c.tensor(named: "encoder.weight")?.storageKey, "94045149400272")
+    }
+
+    func testStateDictMetadataStaysAnAttributeAndNonPersistentBuffersAreSkipped() throws {
+        let sd = try LoadedCheckpoint.load(path: Fixtures.path("module_state_dict_legacy.pt"))
+        guard case .dict(let d) = sd.root else { return XCTFail("root is not a dict") }
+        XCTAssertEqual(d.className, "collections.OrderedDict")
+        XCTAssertNil(d["_metadata"])
+        XCTAssertEqual(d.entries.count, 7)
+        XCTAssertNotNil(d.attributes?["_metadata"]?["1"]?["version"])
+        let module = try LoadedCheckpoint.load(path: Fixtures.path("module_proto4_zip.pt"))
+        XCTAssertFalse(module.tensors.contains { $0.name.hasSuffix("scratch") })
+        XCTAssertEqual(module.tensor(named: "1.num_batches_tracked")?.dtype, .int64)
+    }
+
+    func testBigEndianArchivesAreSwappedOnLoad() throws {
+        let big = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_bigendian.pt"))
+        let little = try LoadedCheckpoint.load(path: Fixtures.path("dtypes_zip.pt"))
+        XCTAssertEqual(big.markers["byteorder"], "big")
+        for t in little.tensors {
+            XCTAssertEqual(big.tensor(named: t.name)?.toFloat64(), t.tensor.toFloat64(), t.name)
         }
     }
 
