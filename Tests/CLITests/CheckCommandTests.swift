@@ -160,3 +160,45 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(none.status, 2)
     }
 }
+
+/// Perplexity limits: evaluated only with --with-eval, on a checkpoint made by real torch.
+final class CheckPerplexityTests: XCTestCase {
+    private func budget(max: Double) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-ppl-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let qrnn = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/qrnn").path
+        let text = """
+        models:
+          - name: small-qrnn
+            model: \(qrnn)/split-w211-b1-zip.pt
+            limits:
+              params: 100000
+              perplexity: {max: \(max), text: \(qrnn)/corpus/test.txt, vocab: \(qrnn)/vocab.txt, bptt: 37}
+        """
+        let url = dir.appendingPathComponent("b.yml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func results(_ r: MicronetProcess.Result) throws -> [[String: Any]] {
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr)
+        return try XCTUnwrap(json["results"] as? [[String: Any]])
+    }
+
+    func testPerplexityIsSkippedWithoutWithEval() throws {
+        let r = try MicronetProcess.run(["check", try budget(max: 1).path, "--format", "json"])
+        XCTAssertEqual(r.status, 0, "a skipped limit does not fail the check")
+        XCTAssertEqual(try results(r)[1]["status"] as? String, "skipped")
+    }
+
+    func testPerplexityLimitHoldsAndFailsAroundTorchsValue() throws {
+        // torch (fixtures/qrnn/expected.json): 565.2643585 in float32.
+        let held = try MicronetProcess.run(["check", try budget(max: 565.27).path, "--with-eval", "--format", "json"])
+        XCTAssertEqual(held.status, 0, held.stderr)
+        let measured = try XCTUnwrap(try results(held)[1]["measured"] as? Double)
+        XCTAssertEqual(measured, 565.2643585193762, accuracy: 565.26 * 1e-5)
+        let failed = try MicronetProcess.run(["check", try budget(max: 565.26).path, "--with-eval", "--format", "json"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(try results(failed)[1]["status"] as? String, "exceeded")
+    }
+}
