@@ -10,19 +10,17 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check models against the limits of a budget file; exit 1 when any is exceeded.",
         discussion: """
-        The budget file (YAML or JSON; default micronet.budget.yml, .yaml or .json here) lists models —
-        presets, graph files or checkpoints — with counting settings and limits on params, params_mbytes,
-        mults, adds, mults_m, adds_m, mflops, score and perplexity, each a number or {max, tolerance}.
-        Each figure is compared with its limit and with the figures last accepted by --update, kept in
-        <budget>.lock.json beside the budget file. Schema and a GitHub Actions job: see the README.
+        The budget file (YAML or JSON; default micronet.budget.yml, .yaml or .json here) lists models — presets, graph files or checkpoints — with counting settings and limits on params, params_mbytes, mults, adds, mults_m, adds_m, mflops, score and perplexity, each a number or {max, tolerance}. Each figure is compared with its limit and with the figures last accepted by --update, kept in <budget>.lock.json beside the budget file. Schema and a GitHub Actions job: see the README.
 
-        Exit status: 0 all limits hold, 1 a limit is exceeded, 2 bad input (a missing model file, an unknown
-        field, a malformed limit). With GITHUB_STEP_SUMMARY set, the Markdown table is appended to it.
+        Exit status: 0 all limits hold, 1 a limit is exceeded, 2 bad input (a missing model file, an unknown field, a malformed limit). With GITHUB_STEP_SUMMARY set, the Markdown table is appended to it.
 
         Examples:
-          micronet check                                   micronet.budget.yml in this folder
-          micronet check ci/budget.yml --format github     annotations on the budget file's lines
-          micronet check --update                          accept today's figures as the new reference
+          # micronet.budget.yml in this folder
+          micronet check
+          # annotations on the budget file's lines
+          micronet check ci/budget.yml --format github
+          # accept today's figures as the new reference
+          micronet check --update
           micronet check --with-eval --format junit > budget.xml
         """
     )

@@ -7,16 +7,17 @@ struct Count: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count a model's parameters, multiplications and additions as the reference counter does.",
         discussion: """
-        With no model, counts the seed entry (preset qrnn-wt103). Bits default to 32; '--input-bits 16'
-        alone is the challenge's freebie for unquantized entries (16-bit parameters and multiplications,
-        32-bit additions), the settings the seed's table uses.
+        With no model, counts the seed entry (preset qrnn-wt103). Bits default to 32; '--input-bits 16' alone is the challenge's freebie for unquantized entries (16-bit parameters and multiplications, 32-bit additions), the settings the seed's table uses.
 
         Examples:
-          micronet count --input-bits 16                       the seed's table: 209.811 MB, 156.857 MFLOPS
+          # the seed's table: 209.811 MB, 156.857 MFLOPS
+          micronet count --input-bits 16
           micronet count --preset qrnn-lm --nhid 2000 --input-bits 16
           micronet count model.json --sparsity 0.5 --no-summarize-blocks
-          micronet count --input-bits 16 --convention full     also count output gates, bias adds, softmax
-          micronet count --format json | micronet score        score a count
+          # also count output gates, bias adds, softmax
+          micronet count --input-bits 16 --convention full
+          # score a count
+          micronet count --format json | micronet score
         """
     )
 

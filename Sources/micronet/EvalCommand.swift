@@ -10,15 +10,9 @@ struct Eval: ParsableCommand {
         commandName: "eval",
         abstract: "Verify a QRNN language model's test perplexity from its checkpoint (awd-lstm-lm evaluate()).",
         discussion: """
-        The text is tokenised as awd-lstm-lm's data.py does (each line's whitespace-split words plus <eos>),
-        batchified into --batch-size streams and run in chunks of --bptt steps with the QRNN state and the
-        first layer's previous input carried across chunks. The loss is the sum of chunk length x chunk mean,
-        divided by the number of rows (the seed's test.py reports exactly this); perplexity = exp(loss).
+        The text is tokenised as awd-lstm-lm's data.py does (each line's whitespace-split words plus <eos>), batchified into --batch-size streams and run in chunks of --bptt steps with the QRNN state and the first layer's previous input carried across chunks. The loss is the sum of chunk length x chunk mean, divided by the number of rows (the seed's test.py reports exactly this); perplexity = exp(loss).
 
-        --vocab takes a corpus folder (train.txt, valid.txt, test.txt; words in order of first appearance),
-        the pickled data.Corpus the seed's test.py loads, or a file with one word per line.
-        --precision fp16|bf16 rounds weights and every activation to that format at each op boundary
-        (sums stay float32) and also runs float32, reporting the perplexity change.
+        --vocab takes a corpus folder (train.txt, valid.txt, test.txt; words in order of first appearance), the pickled data.Corpus the seed's test.py loads, or a file with one word per line. --precision fp16|bf16 rounds weights and every activation to that format at each op boundary (sums stay float32) and also runs float32, reporting the perplexity change.
 
         Exit status: 0 ok, 1 when the perplexity exceeds --max-ppl, 2 bad usage or bad input.
 

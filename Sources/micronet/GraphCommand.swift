@@ -7,12 +7,11 @@ struct GraphCommand: ParsableCommand {
         commandName: "graph",
         abstract: "Print a model's op graph in the graph-file format (JSON).",
         discussion: """
-        Graph files mirror the reference counter's named tuples: {"ops": [{"name": ..., "op": "Conv2D",
-        "input_size": ..., "kernel_shape": [k, k, c_in, c_out], ...}, {"name": "block_x", "ops": [...]}]}.
-        See the README for every op type and field.
+        Graph files mirror the reference counter's named tuples: {"ops": [{"name": ..., "op": "Conv2D", "input_size": ..., "kernel_shape": [k, k, c_in, c_out], ...}, {"name": "block_x", "ops": [...]}]}. See the README for every op type and field.
 
         Examples:
-          micronet graph > seed.json                         the seed entry's graph
+          # the seed entry's graph
+          micronet graph > seed.json
           micronet graph --preset reference-example
           micronet graph --preset qrnn-lm --nhid 1500 > m.json && micronet count m.json --input-bits 16
         """

@@ -9,17 +9,16 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a PyTorch checkpoint holds: format, structure, classes and every tensor.",
         discussion: """
-        Reads torch.save files of any torch version natively: the zip format (torch >= 1.6), the legacy
-        format (torch 0.4 to 1.5) and bare pickles, decided from the bytes. Nothing in the pickle is
-        imported or run; classes outside a small allowlist stay inert records. Tensor names are
-        state-dict names, prefixed by the position in a top-level list ('0.encoder.weight' for
-        awd-lstm-lm's [model, criterion, optimizer]); optimizer state is listed after the model.
+        Reads torch.save files of any torch version natively: the zip format (torch >= 1.6), the legacy format (torch 0.4 to 1.5) and bare pickles, decided from the bytes. Nothing in the pickle is imported or run; classes outside a small allowlist stay inert records. Tensor names are state-dict names, prefixed by the position in a top-level list ('0.encoder.weight' for awd-lstm-lm's [model, criterion, optimizer]); optimizer state is listed after the model.
 
         Examples:
-          micronet inspect WT103.12hr.QRNN.pt                 table of every tensor, with totals
+          # table of every tensor, with totals
+          micronet inspect WT103.12hr.QRNN.pt
           micronet inspect model.pt --format json | jq '.tensors[] | select(.tied_to != null)'
-          micronet inspect model.pt --no-zeros                skip counting zeros (touches no weights)
-          micronet inspect model.pt --model-only              leave out optimizer state
+          # skip counting zeros (touches no weights)
+          micronet inspect model.pt --no-zeros
+          # leave out optimizer state
+          micronet inspect model.pt --model-only
         """
     )
 

@@ -10,8 +10,10 @@ struct Micronet: ParsableCommand {
         Models are presets (built in), graph files (JSON op lists) or PyTorch checkpoints.
 
         Examples:
-          micronet count --input-bits 16            the seed QRNN entry's table under the 16-bit freebie
-          micronet score                            its challenge score on WikiText-103 (0.8232)
+          # the seed QRNN entry's table under the 16-bit freebie
+          micronet count --input-bits 16
+          # its challenge score on WikiText-103 (0.8232)
+          micronet score
           micronet graph --preset qrnn-wt103 > m.json && micronet count m.json --input-bits 16
         """,
         version: "0.1.0",

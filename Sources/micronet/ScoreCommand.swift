@@ -10,16 +10,15 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model: params/baseline_params + ops/baseline_ops, in 32-bit equivalents.",
         discussion: """
-        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and
-        nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie
-        (--input-bits 16), which every unquantized entry may claim.
+        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim.
 
-        Baselines: wikitext103 159M params / 318M ops (perplexity ≤ 35); imagenet 6.9M / 1170M
-        (MobileNetV2 ×1.4, top-1 ≥ 75%); cifar100 36.5M / 10.49B (WideResNet-28-10, top-1 ≥ 80%).
+        Baselines: wikitext103 159M params / 318M ops (perplexity ≤ 35); imagenet 6.9M / 1170M (MobileNetV2 ×1.4, top-1 ≥ 75%); cifar100 36.5M / 10.49B (WideResNet-28-10, top-1 ≥ 80%).
 
         Examples:
-          micronet score                                   the seed: 0.8232
-          micronet score --baseline 153886638              against the default QRNN's 153,886,638 parameters
+          # the seed: 0.8232
+          micronet score
+          # against the default QRNN's 153,886,638 parameters
+          micronet score --baseline 153886638
           micronet count m.json --format json | micronet score --track imagenet
         """
     )
