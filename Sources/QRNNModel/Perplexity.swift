@@ -42,7 +42,9 @@ public enum Perplexity {
     /// Evaluates `model` on `tokens`; up to `passRows` rows (whole chunks) run per pass; `progress` is called after every pass.
     public static func evaluate(model: QRNNLanguageModel, tokens: [Int32], batchSize: Int = 1, bptt: Int = 140,
                                 passRows: Int = 1024, progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
-        precondition(batchSize >= 1 && bptt >= 1, "batch size and bptt are validated by the caller")
+        guard batchSize >= 1, bptt >= 1, passRows >= 1 else {
+            throw QRNNError.unsupported("batch size, bptt and rows per pass must be at least 1 (got \(batchSize), \(bptt), \(passRows))")
+        }
         let v = model.config.vocabularySize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= v }) {
             throw QRNNError.tokenOutOfRange(Int(bad), vocabularySize: v)
