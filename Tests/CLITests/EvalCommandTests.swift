@@ -3,28 +3,14 @@ import XCTest
 
 /// End-to-end `micronet eval`: the built binary on the torch-made fixtures.
 final class EvalCommandTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
+    static let fixtures = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures")
 
     func fixture(_ p: String) -> String { Self.fixtures.appendingPathComponent(p).path }
 
-    /// Runs the micronet binary next to the test bundle; returns exit status, stdout and stderr.
+    /// Runs the built micronet binary (through the suite's shared runner); returns exit status, stdout and stderr.
     func micronet(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        // The .xctest bundle (macOS) or executable (Linux) sits in the build folder next to `micronet`.
-        let xctest = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundlePath
-            ?? CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0]
-        let binary = URL(fileURLWithPath: xctest).deletingLastPathComponent().appendingPathComponent("micronet")
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary.path), binary.path)
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try MicronetProcess.run(args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     func expectedPerplexity(_ name: String) throws -> Double {
