@@ -8,6 +8,18 @@ public struct NamedTensor: Sendable {
     public let tiedTo: String?
     /// Adam exp_avg etc., kept apart from model weights.
     public let isOptimizerState: Bool
+
+    /// The name as the module's own state_dict gives it: without the top-level list position ("0.")
+    /// and DataParallel's "module." prefixes.
+    public var moduleName: String { NamedTensor.moduleName(name) }
+
+    /// `name` without its list position and "module." prefixes ("0.module.encoder.weight" -> "encoder.weight").
+    public static func moduleName(_ name: String) -> String {
+        var parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if let first = parts.first, Int(first) != nil, parts.count > 1 { parts.removeFirst() }
+        while parts.first == "module", parts.count > 1 { parts.removeFirst() }
+        return parts.joined(separator: ".")
+    }
 }
 
 /// A loaded checkpoint: the file is memory-mapped and never modified.

@@ -21,7 +21,7 @@ extension QRNNConfig {
     public static func recognise(_ checkpoint: LoadedCheckpoint) throws -> (QRNNConfig, QRNNTensors) {
         var byName = [String: NamedTensor]()
         for t in checkpoint.modelTensors {
-            let short = strippedName(t.name)
+            let short = t.moduleName
             if byName[short] == nil { byName[short] = t }
         }
         func found() -> String {
@@ -35,7 +35,7 @@ extension QRNNConfig {
         guard let enc = byName["encoder.weight"]?.tensor, enc.shape.count == 2 else { throw fail("no 2-D encoder.weight") }
         let v = enc.shape[0], e = enc.shape[1]
         guard let bias = byName["decoder.bias"]?.tensor, bias.shape == [v] else { throw fail("no decoder.bias of \(v) values") }
-        if let dec = byName["decoder.weight"], dec.tensor.shape != enc.shape || (dec.tiedTo.map(strippedName) != "encoder.weight" && dec.tiedTo != nil) {
+        if let dec = byName["decoder.weight"], dec.tensor.shape != enc.shape || (dec.tiedTo.map(NamedTensor.moduleName) != "encoder.weight" && dec.tiedTo != nil) {
             throw QRNNError.unsupported("\(checkpoint.path): decoder.weight is not tied to encoder.weight")
         }
         var layers = [(weight: Tensor, bias: Tensor)]()
@@ -90,14 +90,6 @@ extension QRNNConfig {
                                 tiedWeights: true, outputGate: gates == 3, splits: splits)
         return (config, QRNNTensors(embedding: enc, layers: layers, decoderBias: bias,
                                     tailVectors: tails > 0 ? tv : nil, tailBias: tails > 0 ? tb : nil))
-    }
-
-    /// A state-dict name without its list position and DataParallel prefixes.
-    static func strippedName(_ name: String) -> String {
-        var parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        if let first = parts.first, Int(first) != nil, parts.count > 1 { parts.removeFirst() }
-        while parts.first == "module", parts.count > 1 { parts.removeFirst() }
-        return parts.joined(separator: ".")
     }
 
     /// The `splits` attribute of a pickled SplitCrossEntropyLoss ([0, s₁, …, 100000000]) without the

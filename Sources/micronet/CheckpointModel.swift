@@ -63,7 +63,7 @@ enum CheckpointModel {
         }
         var byName: [String: NamedTensor] = [:]
         for t in checkpoint.modelTensors {
-            let short = stripped(t.name)
+            let short = t.moduleName
             if byName[short] == nil { byName[short] = t }
         }
         var notes = [policy.measure ? header(policy) : "sparsity: the global --sparsity applies (measured sparsity not used)"]
@@ -112,12 +112,4 @@ enum CheckpointModel {
     }
 
     private static func megabytes(_ bits: Double) -> String { String(format: "%.6g", bits / 8 / 1e6) }
-
-    /// A state-dict name without its list position ("0.") and DataParallel ("module.") prefixes.
-    static func stripped(_ name: String) -> String {
-        var parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        if let first = parts.first, Int(first) != nil, parts.count > 1 { parts.removeFirst() }
-        while parts.first == "module", parts.count > 1 { parts.removeFirst() }
-        return parts.joined(separator: ".")
-    }
 }

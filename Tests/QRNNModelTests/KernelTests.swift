@@ -35,12 +35,3 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(Precision.fp32.round(1 + 1.0 / 4096), 1 + 1.0 / 4096)
     }
 }
-
-final class CheckpointNameTests: XCTestCase {
-    func testListPositionAndDataParallelPrefixesAreStripped() {
-        XCTAssertEqual(QRNNConfig.strippedName("0.rnns.1.linear.module.weight_raw"), "rnns.1.linear.module.weight_raw")
-        XCTAssertEqual(QRNNConfig.strippedName("module.encoder.weight"), "encoder.weight")
-        XCTAssertEqual(QRNNConfig.strippedName("1.tail_vectors"), "tail_vectors")
-        XCTAssertEqual(QRNNConfig.strippedName("0.module.decoder.bias"), "decoder.bias")
-    }
-}
