@@ -1,6 +1,6 @@
 /// A dense layer `[c_in, c_out]` applied to `rows` rows (the product of an activation's leading dims, batch 1).
 ///
-/// With `tiedWeights` its weight is stored by another op. c_in = 0 with a bias is the seed's bias-only op.
+/// With `tiedWeights` its weight is stored by another op (its bias, if any, is its own). c_in = 0 with a bias is the seed's bias-only op.
 public struct FullyConnected: OpKind {
     public static let typeName = "FullyConnected"
     public static let fieldNames = ["kernel_shape", "rows", "use_bias", "activation", "tied_weights"]
@@ -47,8 +47,11 @@ public struct FullyConnected: OpKind {
     public func cost(_ c: OpCostContext) -> OpCost {
         let cin = Double(kernelShape[0]), cout = Double(kernelShape[1]), r = Double(rows)
         var cost = OpCost.zero
-        cost.paramBits = sparseSizeBits(elements: cin * cout, bits: c.paramBits, sparsity: c.sparsity)
-        cost.params = cin * cout * (1 - c.sparsity)
+        // Tied weights are stored (and counted) by the op they are tied to; a bias is the layer's own.
+        if !tiedWeights {
+            cost.paramBits = sparseSizeBits(elements: cin * cout, bits: c.paramBits, sparsity: c.sparsity)
+            cost.params = cin * cout * (1 - c.sparsity)
+        }
         let n = cin * (1 - c.sparsity)
         cost.mults = n * cout * r
         // The reference's (n − 1)·c_out goes negative for the seed's bias-only op (c_in = 0) and
@@ -61,11 +64,6 @@ public struct FullyConnected: OpKind {
             cost.adds += cout * r
         }
         cost.addActivation(activation, outputs: cout * r)
-        if tiedWeights {
-            // The weights are stored (and counted) by the op they are tied to.
-            cost.paramBits = 0
-            cost.params = 0
-        }
         return cost
     }
 }
