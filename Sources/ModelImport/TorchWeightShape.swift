@@ -23,7 +23,7 @@ enum TorchWeightShape {
             return ([e.inputSize, e.nChannels], "nn.Embedding's [vocab, width]")
         case .qrnn(let q):
             let gates = q.outputGate ? 3 : 2
-            return ([gates * q.hiddenSize, q.window * q.inputSize], "torchqrnn's linear [gates·hidden, window·input]")
+            return ([gates * q.hiddenSize, q.window * q.inputSize], "torchqrnn's linear [gates*hidden, window*input]")
         case .globalAvg, .scale, .add, .globalMax:
             return nil
         }

@@ -3,7 +3,7 @@ import Checkpoint
 /// A weight as a model uses it: a stored tensor and, for a torch.nn.utils.prune checkpoint, the
 /// mask it is multiplied by (`weight_orig` × `weight_mask`).
 public struct WeightTensor: Sendable {
-    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig × fc1.weight_mask").
+    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig * fc1.weight_mask").
     public let label: String
     /// The stored values.
     public let tensor: Tensor
@@ -68,7 +68,7 @@ struct TensorTable {
             guard mask.shape == orig.shape else {
                 throw ImportError(path, "\(module).weight_mask is \(mask.shape) but \(module).weight_orig is \(orig.shape)")
             }
-            return WeightTensor(label: "\(module).weight_orig × \(module).weight_mask", tensor: orig, mask: mask)
+            return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask)
         }
         if let t = self[module] { return WeightTensor(label: module, tensor: t) }
         return nil
