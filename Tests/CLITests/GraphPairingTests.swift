@@ -59,7 +59,7 @@ final class GraphPairingTests: XCTestCase {
     func testWrongChannelsNameTheOpAndBothShapes() throws {
         let graph = try editedGraph { $0.replacingOccurrences(of: "\"conv2\",\n      \"op\": \"Conv2D\",\n      \"input_size\": 8,\n      \"kernel_shape\": [\n        3,\n        3,\n        8,\n        16",
                                                                with: "\"conv2\",\n      \"op\": \"Conv2D\",\n      \"input_size\": 8,\n      \"kernel_shape\": [\n        3,\n        3,\n        8,\n        32") }
-        try assertMismatch(graph, ["op 'conv2' (Conv2D) needs conv2.weight_orig * conv2.weight_mask of shape [32, 8, 3, 3] (nn.Conv2d's [out, in, kh, kw]), but \(path("cnn_pruned.pt")) has [16, 8, 3, 3]"])
+        try assertMismatch(graph, ["op 'conv2' (Conv2D) needs conv2.weight_orig * conv2.weight_mask of shape [32, 8, 3, 3] (nn.Conv2d's [out, in/groups, kh, kw]), but \(path("cnn_pruned.pt")) has [16, 8, 3, 3]"])
     }
 
     func testTransposedDenseLayerIsAMismatch() throws {

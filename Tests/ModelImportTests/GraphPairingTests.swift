@@ -17,8 +17,8 @@ final class GraphPairingTests: XCTestCase {
 
     private func pair(hidden: Int, vocab: Int = 40) throws -> ResolvedModel {
         let graph = OpGraph(name: "awd by hand", entries: [
-            .op(NamedOp("encoder", .embedding(Embedding(inputSize: vocab, nChannels: 8)))),
-            .op(NamedOp("rnns.0.linear.module", .qrnn(QRNN(inputSize: 8, hiddenSize: hidden, window: 2, outputGate: true)))),
+            .op(NamedOp("encoder", Embedding(inputSize: vocab, nChannels: 8))),
+            .op(NamedOp("rnns.0.linear.module", QRNN(inputSize: 8, hiddenSize: hidden, window: 2, outputGate: true))),
         ])
         let url = dir.appendingPathComponent("awd.json")
         try GraphFile.encode(graph).write(to: url, atomically: true, encoding: .utf8)
