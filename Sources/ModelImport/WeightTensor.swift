@@ -68,6 +68,12 @@ struct TensorTable {
             guard mask.shape == orig.shape else {
                 throw ImportError(path, "\(module).weight_mask is \(mask.shape) but \(module).weight_orig is \(orig.shape)")
             }
+            // Contiguous tensors hold every element in their (bounds-checked) storage, so the elementwise
+            // pass below is bounded by the file; torch.nn.utils.prune always writes both so.
+            for (suffix, t) in [("weight_orig", orig), ("weight_mask", mask)] where !t.isContiguous {
+                throw ImportError(path, "\(module).\(suffix) is not stored contiguously (shape \(t.shape), strides \(t.strides)), "
+                                  + "which torch.nn.utils.prune never writes")
+            }
             return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask)
         }
         if let t = self[module] { return WeightTensor(label: module, tensor: t) }

@@ -81,6 +81,22 @@ final class GraphPairingTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("op 'conv1' (Conv2D) has no weight in"), r.stderr)
     }
 
+    func testPruningTensorsThatDoNotFitAreRefused() throws {
+        let url = dir.appendingPathComponent("conv2.json")
+        try #"{"ops": [{"name": "conv2", "op": "Conv2D", "input_size": 8, "kernel_shape": [3, 3, 8, 16], "strides": [2, 2], "padding": "same", "use_bias": false, "activation": null}]}"#
+            .write(to: url, atomically: true, encoding: .utf8)
+        for (file, problem) in [
+            ("bad_mask_shape.pt", "conv2.weight_mask is [16, 8, 3, 1] but conv2.weight_orig is [16, 8, 3, 3]"),
+            ("bad_mask_missing.pt", "conv2.weight_orig has no conv2.weight_mask beside it (a torch.nn.utils.prune checkpoint keeps both)"),
+            ("bad_mask_expanded.pt", "conv2.weight_mask is not stored contiguously (shape [16, 8, 3, 3], strides [0, 0, 0, 0]), "
+                + "which torch.nn.utils.prune never writes"),
+        ] {
+            let r = try MicronetProcess.run(["count", path(file), "--graph", url.path])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertEqual(r.stderr, "micronet: error: \(path(file)): \(problem)\n")
+        }
+    }
+
     func testGlobalSparsityStillChecksShapes() throws {
         let graph = try editedGraph { $0.replacingOccurrences(of: "\"name\": \"fc\"", with: "\"name\": \"head\"") }
         let r = try MicronetProcess.run(["count", path("cnn_pruned.pt"), "--graph", graph, "--sparsity", "0.5"])
