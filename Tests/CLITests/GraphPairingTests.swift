@@ -56,6 +56,27 @@ final class GraphPairingTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("  conv1: conv1.weight 0.00% zeros -> dense"), table.stdout)
     }
 
+    func testGroupedAndDepthwiseConvolutionsPairWithTorchsLayout() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("expected_counts.json")))
+        let all = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let want = try XCTUnwrap(all["grouped_conv.pt"]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let r = try MicronetProcess.run(["count", path("grouped_conv.pt"), "--graph", path("grouped_conv.graph.json"),
+                                         "--input-bits", "16", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let got = try XCTUnwrap(json["total"] as? [String: Any]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        for key in ["param_bits", "mults", "adds", "params"] { XCTAssertEqual(got[key], want[key], key) }
+
+        // Without "groups" the op wants a dense kernel: torch's grouped weight is 4 times thinner.
+        let text = try String(contentsOfFile: path("grouped_conv.graph.json"), encoding: .utf8)
+        let ungrouped = dir.appendingPathComponent("ungrouped.json")
+        try text.replacingOccurrences(of: "\"groups\": 4,", with: "").write(to: ungrouped, atomically: true, encoding: .utf8)
+        let bad = try MicronetProcess.run(["count", path("grouped_conv.pt"), "--graph", ungrouped.path])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("op 'grouped' (Conv2D) needs grouped.weight of shape [16, 8, 3, 1]"), bad.stderr)
+        XCTAssertTrue(bad.stderr.hasSuffix("has [16, 2, 3, 1]\n"), bad.stderr)
+    }
+
     func testWrongChannelsNameTheOpAndBothShapes() throws {
         let graph = try editedGraph { $0.replacingOccurrences(of: "\"conv2\",\n      \"op\": \"Conv2D\",\n      \"input_size\": 8,\n      \"kernel_shape\": [\n        3,\n        3,\n        8,\n        16",
                                                                with: "\"conv2\",\n      \"op\": \"Conv2D\",\n      \"input_size\": 8,\n      \"kernel_shape\": [\n        3,\n        3,\n        8,\n        32") }
