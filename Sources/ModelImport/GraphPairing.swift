@@ -11,6 +11,7 @@ struct GraphPairing {
     func paired(_ graph: OpGraph, policy: SparsityPolicy) throws -> ResolvedModel {
         let table = TensorTable(checkpoint)
         var notes = [policy.header]
+        var claimed = Set<String>()
         func pair(_ op: NamedOp) throws -> NamedOp {
             let expected = TorchWeightShape.of(op.op)
             if case .none = expected { return op }
@@ -30,6 +31,7 @@ struct GraphPairing {
             default:
                 break
             }
+            if let weight { claimed.formUnion(weight.sources) }
             guard policy.measure, let weight else { return op }
             var op = op
             // Sparse or dense is decided at the op's own parameter width when it has one.
@@ -46,6 +48,12 @@ struct GraphPairing {
                 block.ops = try block.ops.map(pair)
                 return .block(block)
             }
+        }
+        // A layer the graph leaves out would be stored and run but never counted.
+        let unclaimed = table.unclaimedWeights(claimed)
+        if !unclaimed.isEmpty {
+            let shown = unclaimed.prefix(8).joined(separator: ", ") + (unclaimed.count > 8 ? ", ... (\(unclaimed.count) in all)" : "")
+            throw ImportError(graphPath, "no op counts \(shown) of \(checkpoint.path) (add an op named after each layer)")
         }
         let name = "\(checkpoint.path) with \(graphPath)"
         graph.name = graph.name ?? name

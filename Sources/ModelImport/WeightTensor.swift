@@ -9,12 +9,15 @@ public struct WeightTensor: Sendable {
     public let tensor: Tensor
     /// The pruning mask of the same shape, when the checkpoint was pruned with torch.nn.utils.prune.
     public let mask: Tensor?
+    /// The checkpoint names (module names) the weight was read from.
+    public let sources: [String]
 
     /// Creates a weight; `mask` must have the tensor's shape.
-    public init(label: String, tensor: Tensor, mask: Tensor? = nil) {
+    public init(label: String, tensor: Tensor, mask: Tensor? = nil, sources: [String]? = nil) {
         self.label = label
         self.tensor = tensor
         self.mask = mask
+        self.sources = sources ?? [label]
     }
 
     /// The weight's shape.
@@ -74,10 +77,28 @@ struct TensorTable {
                 throw ImportError(path, "\(module).\(suffix) is not stored contiguously (shape \(t.shape), strides \(t.strides)), "
                                   + "which torch.nn.utils.prune never writes")
             }
-            return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask)
+            return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask,
+                                sources: [module + ".weight_orig", module + ".weight_mask"])
         }
         if let t = self[module] { return WeightTensor(label: module, tensor: t) }
         return nil
+    }
+
+    /// The name a tensor is tied to (the first name of its storage view), or the name itself.
+    func root(_ name: String) -> String {
+        byName[name]?.tiedTo.map(NamedTensor.moduleName) ?? name
+    }
+
+    /// Layer weights (2-D or more, named `*.weight`, `*.weight_orig` or `*.weight_raw`) that none of
+    /// `claimed` reads, directly or through a tie, as "name [shape]".
+    func unclaimedWeights(_ claimed: Set<String>) -> [String] {
+        let roots = Set(claimed.map(root))
+        return names.compactMap { name in
+            guard let t = byName[name]?.tensor, t.shape.count >= 2,
+                  [".weight", ".weight_orig", ".weight_raw"].contains(where: { name.hasSuffix($0) }),
+                  !roots.contains(root(name)) else { return nil }
+            return "\(name) \(t.shape)"
+        }
     }
 
     /// "base [4, 6], fc.weight [3, 4], ..." for messages: the first 16 names and how many in all.

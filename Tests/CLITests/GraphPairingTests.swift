@@ -28,11 +28,12 @@ final class GraphPairingTests: XCTestCase {
         return url.path
     }
 
-    private func assertMismatch(_ graph: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertMismatch(_ graph: String, _ fragments: [String], prefix: String? = nil,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try MicronetProcess.run(["count", path("cnn_pruned.pt"), "--graph", graph])
         XCTAssertEqual(r.status, 2, r.stderr, file: file, line: line)
         XCTAssertEqual(r.stdout, "", file: file, line: line)
-        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(graph): op '"), r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.hasPrefix(prefix ?? "micronet: error: \(graph): op '"), r.stderr, file: file, line: line)
         for fragment in fragments { XCTAssertTrue(r.stderr.contains(fragment), "\(fragment) in \(r.stderr)", file: file, line: line) }
         XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, r.stderr, file: file, line: line)
     }
@@ -93,6 +94,16 @@ final class GraphPairingTests: XCTestCase {
         let graph = try editedGraph { $0.replacingOccurrences(of: "\"name\": \"fc\"", with: "\"name\": \"classifier\"") }
         try assertMismatch(graph, ["op 'classifier' (FullyConnected) has no weight in \(path("cnn_pruned.pt"))",
                                    "no classifier.weight, classifier.weight_orig or classifier", "found conv1.weight [8, 3, 3, 3]"])
+    }
+
+    func testLayerTheGraphLeavesOutIsAnError() throws {
+        let graph = try editedGraph { text in
+            // Keep conv1 and conv2 only: fc's weight would be stored and run but never counted.
+            let cut = text.range(of: ",\n    {\n      \"name\": \"pool\"")!.lowerBound
+            return String(text[..<cut]) + "\n  ]\n}\n"
+        }
+        try assertMismatch(graph, ["no op counts fc.weight_orig [10, 16] of \(path("cnn_pruned.pt")) (add an op named after each layer)"],
+                           prefix: "micronet: error: \(graph): no op counts ")
     }
 
     func testGraphOfAnotherModelIsRefused() throws {

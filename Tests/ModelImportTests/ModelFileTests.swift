@@ -55,6 +55,16 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(openError(empty.path), "\(empty.path): the file is empty")
     }
 
+    func testOversizedGraphFileIsRefusedBeforeReading() throws {
+        // A sparse file: 300 MiB long, nothing written but its first byte.
+        let big = dir.appendingPathComponent("big.json")
+        try Data("{".utf8).write(to: big)
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        XCTAssertEqual(openError(big.path), "\(big.path): is \(300 << 20) bytes; a graph file is read whole, and at most 256 MiB is accepted")
+    }
+
     func testONNXIsRecognisedButNotYetRead() throws {
         let file = dir.appendingPathComponent("m.onnx")
         try Data([0x08, 0x08, 0x12, 0x07] + Array("pytorch".utf8)).write(to: file)
