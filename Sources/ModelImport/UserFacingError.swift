@@ -23,3 +23,5 @@ extension GraphFileError: UserFacingError {}
 extension QRNNError: UserFacingError {}
 extension CorpusError: UserFacingError {}
 extension BudgetFileError: UserFacingError {}
+extension CountSettingsError: UserFacingError {}
+extension ScoreInputError: UserFacingError {}

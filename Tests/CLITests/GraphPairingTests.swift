@@ -136,3 +136,36 @@ final class GraphPairingTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("op 'head' (FullyConnected) has no weight"), r.stderr)
     }
 }
+
+/// An awd-lstm-lm QRNN pruned by torch.nn.utils.prune (fixtures/count/pruned_masks_awd.pt): not recognised on its
+/// own, counted through a graph whose ops are named after its modules, at the mask's sparsity.
+final class PrunedRecognisedModelTests: XCTestCase {
+    private func path(_ name: String) -> String {
+        MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/count").appendingPathComponent(name).path
+    }
+
+    func testPrunedQRNNNeedsAGraphAndThenCountsTheMask() throws {
+        let alone = try MicronetProcess.run(["count", path("pruned_masks_awd.pt")])
+        XCTAssertEqual(alone.status, 2)
+        XCTAssertTrue(alone.stderr.hasPrefix("micronet: error: \(path("pruned_masks_awd.pt")): an awd-lstm-lm QRNN pruned with "
+                                             + "torch.nn.utils.prune (encoder.weight_orig) is not recognised yet;"), alone.stderr)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pruned-awd-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let graph = dir.appendingPathComponent("awd.json")
+        try """
+        {"ops": [
+          {"name": "encoder", "op": "Embedding", "input_size": 40, "n_channels": 8},
+          {"name": "rnns.0.linear.module", "op": "QRNN", "input_size": 8, "hidden_size": 12, "window": 2, "output_gate": true},
+          {"name": "rnns.1.linear.module", "op": "QRNN", "input_size": 12, "hidden_size": 12, "window": 1, "output_gate": true},
+          {"name": "rnns.2.linear.module", "op": "QRNN", "input_size": 12, "hidden_size": 8, "window": 1, "output_gate": true},
+          {"name": "decoder", "op": "FullyConnected", "kernel_shape": [8, 40], "use_bias": true, "tied_weights": true}
+        ]}
+        """.write(to: graph, atomically: true, encoding: .utf8)
+        let r = try MicronetProcess.run(["count", path("pruned_masks_awd.pt"), "--graph", graph.path, "--input-bits", "16"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("  encoder: encoder.weight_orig * encoder.weight_mask 50.00% zeros (pruning mask applied) -> sparse"),
+                      r.stdout)
+    }
+}
