@@ -16,7 +16,7 @@ public enum ModelImport {
         switch kind {
         case .graphJSON:
             return ImportedModel(path: path, kind: kind, content: .graph(try readGraph(path, sniffed: true)))
-        case .torchZip, .torchLegacy, .pickle:
+        case .torchZip, .torchLegacy, .pickle, .torchObsolete:
             return ImportedModel(path: path, kind: kind, content: .checkpoint(try LoadedCheckpoint.load(path: path)))
         case .onnx:
             // The ONNX reader plugs in here: read the ModelProto and return its content.

@@ -65,6 +65,15 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(openError(big.path), "\(big.path): is \(300 << 20) bytes; a graph file is read whole, and at most 256 MiB is accepted")
     }
 
+    func testObsoleteTorchFormatsAreNamed() throws {
+        let tar = dir.appendingPathComponent("old.pt")
+        try Data(Array(repeating: 0, count: 257) + Array("ustar".utf8) + Array(repeating: 0, count: 250)).write(to: tar)
+        XCTAssertEqual(openError(tar.path), "\(tar.path): this is the pre-0.4 tar checkpoint format (torch 0.1-0.3), which is not supported")
+        let pre = dir.appendingPathComponent("pre.pt")
+        try Data("PYTORCH1 and more".utf8).write(to: pre)
+        XCTAssertTrue(openError(pre.path)?.contains("pre-release PyTorch format (PYTORCH1)") ?? false)
+    }
+
     func testONNXIsRecognisedButNotYetRead() throws {
         let file = dir.appendingPathComponent("m.onnx")
         try Data([0x08, 0x08, 0x12, 0x07] + Array("pytorch".utf8)).write(to: file)
