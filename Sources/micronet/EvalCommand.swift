@@ -54,6 +54,10 @@ struct Eval: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
+        try execute()
+    }
+
+    private func execute() throws {
         guard bptt >= 1 else { throw CLIError.badInput("--bptt must be at least 1, got \(bptt)") }
         guard batchSize >= 1 else { throw CLIError.badInput("--batch-size must be at least 1, got \(batchSize)") }
         if let t = threads, t < 1 { throw CLIError.badInput("--threads must be at least 1, got \(t)") }

@@ -80,7 +80,9 @@ final class NonRegularFileTests: XCTestCase {
         let fifo = dir.appendingPathComponent("model.pt").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         let checkpoint = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/count/mlp_pruned.pt").path
-        for (args, shown) in [(["count", fifo], fifo), (["inspect", fifo], fifo), (["count", checkpoint, "--graph", fifo], fifo),
+        let qrnn = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/qrnn").path
+        let eval = ["eval", "\(qrnn)/split-w21-b1-legacy.pt", "--text", "\(qrnn)/corpus/test.txt", "--vocab", fifo]
+        for (args, shown) in [(["count", fifo], fifo), (["inspect", fifo], fifo), (["count", checkpoint, "--graph", fifo], fifo), (eval, fifo),
                               (["count", dir.path], dir.path), (["count", "/dev/null"], "/dev/null")] {
             let r = try run(args)
             XCTAssertFalse(r.timedOut, "\(args) blocked")
