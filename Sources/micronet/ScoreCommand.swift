@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Foundation
 import Graph
+import ModelImport
 
 extension Track: ExpressibleByArgument {}
 
