@@ -7,7 +7,11 @@ struct Flattener {
     /// Keys whose value is an optimizer (object or state dict) in a wrapper dict.
     static let optimizerKeys: Set<String> = ["optimizer", "optimizer_state_dict", "optim", "opt"]
 
-    private(set) var out: [(name: String, tensor: Tensor, optimizer: Bool)] = []
+    private(set) var out: [(name: String, tensor: Tensor, optimizer: Bool, declared: TensorRole?)] = []
+    /// Output quantizers of whole-pickled quantized modules (plain attributes, not tensors): PackedParams.swift.
+    private(set) var quantizers: [(module: String, scale: Double, zeroPoint: Double, className: String)] = []
+    /// Class of every module of a whole pickled model, by state-dict path.
+    private(set) var moduleClasses: [String: String] = [:]
     private var visited = Set<Int>()
     /// Model tensors by identity (storage, offset, shape, strides), to name optimizer state by parameter.
     private var modelNames: [TensorIdentity: String] = [:]
@@ -27,8 +31,9 @@ struct Flattener {
         }
     }
 
-    private mutating func emit(_ name: String, _ t: Tensor, optimizer: Bool) {
-        out.append((name, t, optimizer))
+    private mutating func emit(_ raw: String, _ t: Tensor, optimizer: Bool, role: TensorRole? = nil) {
+        let name = optimizer ? raw : PackedParams.floatName(raw) ?? raw
+        out.append((name, t, optimizer, role))
         if !optimizer, modelNames[TensorIdentity(t)] == nil { modelNames[TensorIdentity(t)] = name }
     }
 
@@ -76,6 +81,7 @@ struct Flattener {
             guard firstVisit(v) else { return }
             if Self.isOptimizer(v) { walkOptimizer(v, prefix: prefix); return }
             if Self.isModule(o) { walkModule(o, prefix: prefix); return }
+            if walkPacked(o, prefix: prefix) { return }
             if case .dict(let d)? = o.state { walkDict(d, prefix: prefix) }
             else if let s = o.state { walk(s, prefix: prefix) }
         default:
@@ -113,22 +119,47 @@ struct Flattener {
 
     /// As `Module.state_dict()`: non-None parameters, persistent buffers, then children.
     private mutating func walkModule(_ o: PickleObject, prefix: String) {
+        moduleClasses[String(prefix.dropLast())] = o.className
         if let params = o.attribute("_parameters") {
-            for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { emit(prefix + name, t, optimizer: false) } }
+            for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { emit(prefix + name, t, optimizer: false, role: .parameter) } }
         }
         var nonPersistent = Set<String>()
         for item in o.attribute("_non_persistent_buffers_set")?.listItems ?? [] { if let s = item.stringValue { nonPersistent.insert(s) } }
         if let buffers = o.attribute("_buffers") {
             for (k, v) in Self.entries(buffers) {
-                if case .tensor(let t) = v, let name = Self.keyString(k), !nonPersistent.contains(name) { emit(prefix + name, t, optimizer: false) }
+                if case .tensor(let t) = v, let name = Self.keyString(k), !nonPersistent.contains(name) { emit(prefix + name, t, optimizer: false, role: .buffer) }
             }
         }
+        // Quantized modules: packed weights in plain attributes, output scale / zero point as numbers.
+        for attr in PackedParams.packedAttributes {
+            if let v = o.attribute(attr), case .object(let p) = v, !Self.isModule(p) { walk(v, prefix: prefix + attr + ".") }
+        }
+        if let q = PackedParams.outputQuantizer(o) { quantizers.append((String(prefix.dropLast()), q.scale, q.zeroPoint, o.className)) }
         if let modules = o.attribute("_modules") {
             for (k, child) in Self.entries(modules) {
                 guard let name = Self.keyString(k), case .object(let c) = child else { continue }
-                if Self.isModule(c) { walkModule(c, prefix: prefix + name + ".") }
+                if Self.isModule(c) { walkModule(c, prefix: prefix + name + ".") } else { _ = walkPacked(c, prefix: prefix + name + ".") }
             }
         }
+    }
+
+    /// ScriptObjects (packed params, LSTM cells) and quantized conv modules' `__getstate__` tuples.
+    private mutating func walkPacked(_ o: PickleObject, prefix: String) -> Bool {
+        if let conv = PackedParams.convState(o) {
+            let module = String(prefix.dropLast())
+            moduleClasses[module] = o.className
+            emit(prefix + "weight", conv.weight, optimizer: false, role: .parameter)
+            if let b = conv.bias { emit(prefix + "bias", b, optimizer: false, role: .parameter) }
+            quantizers.append((module, conv.scale, conv.zeroPoint, o.className))
+            return true
+        }
+        guard let (cls, payload) = PackedParams.scriptObject(o) else { return false }
+        if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix) {
+            for (name, t) in cell { emit(name, t, optimizer: false, role: .parameter) }
+        } else {
+            walk(payload, prefix: prefix)
+        }
+        return true
     }
 
     private static func entries(_ v: PickleValue) -> [(key: PickleValue, value: PickleValue)] {

@@ -8,6 +8,8 @@ public struct NamedTensor: Sendable {
     public let tiedTo: String?
     /// Adam exp_avg etc., kept apart from model weights.
     public let isOptimizerState: Bool
+    /// Parameter, buffer (BatchNorm statistics, counters, EMA shadows, quantizer scales) or optimizer state.
+    public let role: TensorRole
 
     /// The name as the module's own state_dict gives it: without the top-level list position ("0.")
     /// and DataParallel's "module." prefixes.
@@ -40,6 +42,12 @@ public struct LoadedCheckpoint {
     public let inertCalls: [String]
     /// Size of the file in bytes.
     public let fileSize: Int
+    /// Activation quantizers the file stores (QuantStub's and static quantized modules' output scale and zero
+    /// point), in file order.
+    public let activationQuantizers: [ActivationQuantizer]
+    /// Class of every module of a whole pickled model by state-dict path ("fc" → "torch.ao.nn.quantized.modules.linear.Linear");
+    /// empty for a bare state dict.
+    public let moduleClasses: [String: String]
     /// The pickle's reference nodes (for `breakCycles`).
     let nodes: NodeArena
 
@@ -171,16 +179,24 @@ public struct LoadedCheckpoint {
         var named: [NamedTensor] = []
         named.reserveCapacity(f.out.count)
         let ordered = f.out.filter { !$0.optimizer } + f.out.filter { $0.optimizer }
-        for (name, t, opt) in ordered {
+        let quantizerPairs = ActivationQuantizer.tensorPairs(ordered.filter { !$0.optimizer }.map { ($0.name, $0.tensor) })
+        for (name, t, opt, declared) in ordered {
+            if let problem = t.quantization?.problem { throw FormatError("quantized tensor '\(name)' \(problem)") }
             let id = Flattener.TensorIdentity(t)
             let tied = firstByIdentity[id]
             if tied == nil { firstByIdentity[id] = name }
-            named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt))
+            let role = opt ? TensorRole.optimizer
+                : TensorRole.of(name: name, declared: declared, isQuantizerPair: quantizerPairs.contains(ActivationQuantizer.module(of: name)))
+            named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt, role: role))
         }
+        if let bad = context.tensors.first(where: { $0.quantization?.problem != nil }), let problem = bad.quantization?.problem {
+            throw FormatError("a quantized tensor of shape \(bad.shape) \(problem)")
+        }
+        let quantizers = ActivationQuantizer.collect(named: named, attributes: f.quantizers)
         succeeded = true
         return LoadedCheckpoint(path: path, format: format, root: root, classes: context.classes.sorted(),
                                 tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count,
-                                nodes: context.takeArena())
+                                activationQuantizers: quantizers, moduleClasses: f.moduleClasses, nodes: context.takeArena())
     }
 }
 

@@ -55,6 +55,8 @@ final class PickleContext {
         case ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_tensor"),
              ("torch._utils", "_rebuild_tensor_v3"):
             return .tensor(try rebuildTensor(args, v3: name == "_rebuild_tensor_v3"))
+        case ("torch._utils", "_rebuild_qtensor"):
+            return .tensor(try rebuildQTensor(args))  // QuantizedTensor.swift
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"),
              ("torch.nn.parameter", "Parameter"), ("torch.nn.parameter", "Buffer"):
             // 0.4's Parameter(tensor, requires_grad) and 1.x's _rebuild_parameter(data, ...) are the tensor.
@@ -112,7 +114,7 @@ final class PickleContext {
         }
     }
 
-    private func rebuildTensor(_ args: [PickleValue], v3: Bool) throws -> Tensor {
+    func rebuildTensor(_ args: [PickleValue], v3: Bool, quantization: Quantization? = nil) throws -> Tensor {
         guard args.count >= 4, case .storage(let key, _) = args[0], var storage = storages[key] else {
             throw FormatError("tensor rebuild arguments do not start with a storage")
         }
@@ -139,7 +141,7 @@ final class PickleContext {
                 storage = typed
             }
         }
-        let t = try Tensor(storage: storage, offset: offset, shape: shape, strides: strides)
+        let t = try Tensor(storage: storage, offset: offset, shape: shape, strides: strides, quantization: quantization)
         tensors.append(t)
         return t
     }

@@ -146,7 +146,10 @@ enum TorchLegacy {
 func storageDType(_ v: PickleValue) throws -> DType {
     guard case .global(let module, let name) = v else { throw FormatError("storage type is a \(v.kindName), not a class") }
     if name == "UntypedStorage" { return .uint8 }
-    guard let d = DType.fromStorageClass(name) else { throw FormatError("unsupported storage type \(module).\(name)") }
+    guard let d = DType.fromStorageClass(name) else {
+        if name.hasPrefix("Q") { throw FormatError("unknown quantized dtype: storage type \(module).\(name) (micronet reads QInt8, QUInt8, QInt32 and QUInt4x2 storages)") }
+        throw FormatError("unsupported storage type \(module).\(name)")
+    }
     return d
 }
 
