@@ -186,7 +186,7 @@ public struct LoadedCheckpoint {
             let tied = firstByIdentity[id]
             if tied == nil { firstByIdentity[id] = name }
             let role = opt ? TensorRole.optimizer
-                : TensorRole.of(name: name, declared: declared, isQuantizerPair: quantizerPairs.contains(ActivationQuantizer.module(of: name)))
+                : TensorRole.of(name: name, declared: declared, isQuantizerPair: ActivationQuantizer.isPairMember(name, of: quantizerPairs))
             named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt, role: role))
         }
         if let bad = context.tensors.first(where: { $0.quantization?.problem != nil }), let problem = bad.quantization?.problem {

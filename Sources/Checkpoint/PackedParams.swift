@@ -112,6 +112,12 @@ extension ActivationQuantizer {
         return String(name[..<dot])
     }
 
+    /// True when `name` is the `scale` or `zero_point` of one of `pairs`' modules.
+    static func isPairMember(_ name: String, of pairs: Set<String>) -> Bool {
+        (name.hasSuffix("scale") || name.hasSuffix("zero_point")) && pairs.contains(module(of: name))
+            && ["scale", "zero_point"].contains(name.split(separator: ".").last.map(String.init) ?? "")
+    }
+
     /// Modules with a one-element float `scale` and a one-element integer `zero_point` tensor: the quantizer
     /// buffers of QuantStub and of static (and dynamic) quantized modules in state dicts.
     static func tensorPairs(_ tensors: [(name: String, tensor: Tensor)]) -> Set<String> {

@@ -63,14 +63,10 @@ public struct Quantization: Sendable {
             size = t.shape[axis]
             for d in t.shape[(axis + 1)...] { inner *= d }
         }
-        let scales = floatZeroPoints ? scales : []
         var zeros = 0
         for (i, v) in q.enumerated() {
             let c = size == 1 ? 0 : (i / inner) % size
-            guard c < zps.count else { continue }
-            // Float qparams dequantize as q·scale + zero_point (in float32), integer ones as (q − zero_point)·scale.
-            if floatZeroPoints { if c < scales.count, Float(v) * Float(scales[c]) + Float(zps[c]) == 0 { zeros += 1 } }
-            else if v == zps[c] { zeros += 1 }
+            if c < zps.count, v == zps[c] { zeros += 1 }
         }
         return zeros
     }
