@@ -1,0 +1,108 @@
+import Checkpoint
+
+/// The bit widths a checkpoint stores, given to the ops of the graph file it is paired with (issue 12: every
+/// tensor counts at the width its file stores it in).
+///
+/// * An op's tensors are `<op>.*` (`<op>.weight`, `<op>.bias`, an LSTM's `<op>.weight_ih_l0`, ...), packed
+///   parameters already unpacked to those names by the reader. Its parameter width is its weights' dtype width
+///   (qint8 8, quint4x2 4, float16/bfloat16 16).
+/// * Storage beyond `param` bits per value goes to the op's quantizer bits (storage, not parameter count): each
+///   weight scale at 32 and zero point at the weight's width (a float zero point at 32); the activation quantizer
+///   the op's module stores (32 + 8 for quint8); a float32 bias beside narrower weights (its extra bits per value).
+///   QuantStub's quantizer has no op of its own: it goes to the first op, which consumes what it quantizes.
+/// * Mults at max(weight width, input activation width). A whole pickled model names its classes: static
+///   quantized modules take 8-bit (quint8) activations, dynamic ones float (32). A bare state dict cannot say,
+///   so inputs follow the weight width unless the graph file sets `input_bits` (then the wider of the two).
+///   Ops without weights take the width of the activation they consume (the previous op's output).
+/// * A float32 checkpoint sets nothing: its ops keep the global settings, so uniform-bit counts never move.
+struct StoredBits {
+    /// Bits found for one op.
+    struct Op: Equatable {
+        var param: Int?
+        var input: Int?
+        var quantizer: Int?
+    }
+
+    /// One op of the paired graph, in graph order.
+    struct GraphOp {
+        let name: String
+        let hasWeights: Bool
+        /// `input_bits` the graph file sets on the op, if any.
+        let graphInput: Int?
+    }
+
+    let checkpoint: LoadedCheckpoint
+
+    /// Quantized (qint/quint) or half-precision weights anywhere: the file states its own widths.
+    var storesOwnWidths: Bool {
+        checkpoint.modelTensors.contains { $0.tensor.dtype.isQuantized || $0.tensor.dtype.isHalf }
+    }
+
+    /// Bits for each op (by name) and one note line per op that got them; empty for a float32 checkpoint.
+    func assign(_ ops: [GraphOp]) throws -> (bits: [String: Op], notes: [String]) {
+        guard storesOwnWidths else { return ([:], []) }
+        let params = checkpoint.modelTensors.filter { $0.role == .parameter }
+        let counted = checkpoint.activationQuantizers.filter { !$0.isDynamicPlaceholder }
+        let owned = Set(ops.map(\.name))
+        let wholeModel = !checkpoint.moduleClasses.isEmpty
+        // What the first op consumes: QuantStub's 8-bit activations, half-precision ones, or float.
+        let halfOnly = !params.contains { $0.tensor.dtype.isQuantized }
+        var activation = counted.contains { !owned.contains($0.module) } ? 8 : (halfOnly ? 16 : 32)
+        var stray = counted.filter { !owned.contains($0.module) }.count * (32 + 8)
+        var out: [String: Op] = [:]
+        var notes = ["bits read from \(checkpoint.path) (the widths it stores):"]
+        for op in ops {
+            let mine = params.filter { $0.moduleName.hasPrefix(op.name + ".") }
+            let weights = mine.filter { Self.isWeight($0.moduleName, op: op.name) }
+            guard op.hasWeights, let widest = weights.map({ $0.tensor.dtype.bits }).max() else {
+                // No weights: multiplies at the width of what it consumes.
+                if activation != 32 { out[op.name] = Op(param: nil, input: activation, quantizer: nil) }
+                continue
+            }
+            for w in weights { try Self.check(w.tensor.dtype.bits, tensor: w.name) }
+            var quantizer = 0
+            for t in mine {
+                if let q = t.tensor.quantization { quantizer += Int(q.quantizerBits(weightBits: t.tensor.dtype.bits)) }
+                if !Self.isWeight(t.moduleName, op: op.name), t.tensor.dtype.bits > widest {
+                    quantizer += (t.tensor.dtype.bits - widest) * t.tensor.count  // a wider (float32) bias
+                }
+            }
+            let className = checkpoint.moduleClasses[op.name] ?? ""
+            let dynamic = className.contains(".quantized.dynamic.")
+            let staticQuantized = !dynamic && className.contains(".quantized.")
+            let output = counted.first { $0.module == op.name }
+            if output != nil { quantizer += 32 + 8 }
+            quantizer += stray
+            stray = 0
+            let input: Int
+            if let graphInput = op.graphInput {
+                input = max(widest, graphInput)
+            } else if wholeModel, dynamic {
+                input = max(widest, 32)
+            } else if wholeModel, staticQuantized {
+                input = max(widest, 8)
+            } else if weights.contains(where: { $0.tensor.dtype.isQuantized }) {
+                input = widest  // a bare state dict: inputs follow the weights
+            } else {
+                input = max(widest, activation)
+            }
+            try Self.check(input, tensor: op.name)
+            out[op.name] = Op(param: widest, input: input, quantizer: quantizer == 0 ? nil : quantizer)
+            notes.append("  \(op.name): parameters \(widest)-bit, mults \(input)-bit"
+                         + (quantizer > 0 ? ", \(quantizer) bits of scales, zero points and wider biases" : ""))
+            // What the next op consumes: a static module's requantized output, else the float (or half) result.
+            activation = output != nil || (staticQuantized && !dynamic) ? 8 : (halfOnly ? 16 : 32)
+        }
+        return (out, notes)
+    }
+
+    /// Weights of op `op`: `<op>.weight`, `<op>.weight_ih_l0`, ... (not biases, not pruning masks).
+    private static func isWeight(_ name: String, op: String) -> Bool {
+        let field = name.dropFirst(op.count + 1)
+        return field.hasPrefix("weight") && !field.hasSuffix("_mask")
+    }
+
+    private static func check(_ bits: Int, tensor: String) throws {
+        guard (1...64).contains(bits) else { throw ImportError(tensor, "bit width \(bits) is outside 1–64") }
+    }
+}
