@@ -77,8 +77,9 @@ struct InspectReport {
             }
             // quint4x2 packs two elements per byte.
             let bytes = (t.tensor.count * t.tensor.dtype.bits + 7) / 8
-            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                       bytes: bytes, tiedTo: t.tiedTo, zeroFraction: fraction, role: t.role,
+            // Names over 4 KiB print elided (length and hash), so output stays proportional to the file.
+            return Row(name: NameElision.display(t.name), dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: bytes, tiedTo: t.tiedTo.map { NameElision.display($0) }, zeroFraction: fraction, role: t.role,
                        quantization: t.tensor.quantization)
         }
     }
