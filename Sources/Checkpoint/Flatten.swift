@@ -12,6 +12,8 @@ struct Flattener {
     private(set) var quantizers: [(module: String, scale: Double, zeroPoint: Double, className: String)] = []
     /// Class of every module of a whole pickled model, by state-dict path.
     private(set) var moduleClasses: [String: String] = [:]
+    /// Whole-pickled recurrent modules that say `bidirectional` (their packed cells alternate directions).
+    private var bidirectional = Set<String>()
     private var visited = Set<Int>()
     /// Most bytes all names together may take (proportional to the file): one long key under a
     /// thousand list items would otherwise become a thousand copies of it.
@@ -201,6 +203,7 @@ struct Flattener {
         try Self.checkDepth(depth)
         try step()
         moduleClasses[String(prefix.dropLast())] = o.className
+        if o.attribute("bidirectional")?.intValue == 1 { bidirectional.insert(String(prefix.dropLast())) }
         if let params = o.attribute("_parameters") {
             for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { try emit(prefix + name, t, optimizer: false, role: .parameter) } }
         }
@@ -242,7 +245,7 @@ struct Flattener {
             return true
         }
         guard let (cls, payload) = PackedParams.scriptObject(o) else { return false }
-        if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix) {
+        if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix, bidirectional: bidirectional) {
             for (name, t) in cell { try emit(name, t, optimizer: false, role: .parameter) }
         } else {
             try walk(payload, prefix: prefix, depth: depth)

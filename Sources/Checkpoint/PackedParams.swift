@@ -15,8 +15,9 @@ enum PackedParams {
 
     /// A `CellParamsBase` of a dynamic quantized LSTM: `('quantized_dynamic' | 'quantized_fp16', [b_ih, b_hh],
     /// doubles, longs, [packed w_ih, packed w_hh])`, under `<lstm>._all_weight_values.<k>.param.`, as the float
-    /// LSTM's `weight_ih_l<k>`, `weight_hh_l<k>`, `bias_ih_l<k>`, `bias_hh_l<k>` (one direction: cell k is layer k).
-    static func lstmCell(payload: PickleValue, prefix: String) -> [(name: String, tensor: Tensor)]? {
+    /// LSTM's `weight_ih_l<k>`, `weight_hh_l<k>`, `bias_ih_l<k>`, `bias_hh_l<k>`. One direction: cell k is layer k;
+    /// a whole pickled bidirectional LSTM: cell k is layer k/2, reverse when k is odd (`weight_ih_l0_reverse`).
+    static func lstmCell(payload: PickleValue, prefix: String, bidirectional: Set<String>) -> [(name: String, tensor: Tensor)]? {
         guard let items = payload.listItems, items.count == 5,
               let tag = items[0].stringValue, tag == "quantized_dynamic" || tag == "quantized_fp16",
               let biases = items[1].listItems, biases.count == 2,
@@ -27,15 +28,16 @@ enum PackedParams {
               parts[parts.count - 4] == "_all_weight_values" else { return nil }
         let lstm = parts[0..<(parts.count - 4)].joined(separator: ".")
         let base = lstm.isEmpty ? "" : lstm + "."
+        let suffix = bidirectional.contains(lstm) ? "l\(k / 2)" + (k % 2 == 1 ? "_reverse" : "") : "l\(k)"
         var out: [(String, Tensor)] = []
         for (i, gate) in ["ih", "hh"].enumerated() {
             guard case .object(let so) = packed[i], let (_, inner) = scriptObject(so),
                   let w = inner.listItems?.first?.tensorValue else { return nil }
-            out.append(("\(base)weight_\(gate)_l\(k)", w))
+            out.append(("\(base)weight_\(gate)_\(suffix)", w))
         }
         for (i, gate) in ["ih", "hh"].enumerated() {
             guard let b = biases[i].tensorValue else { return nil }
-            out.append(("\(base)bias_\(gate)_l\(k)", b))
+            out.append(("\(base)bias_\(gate)_\(suffix)", b))
         }
         return out
     }
