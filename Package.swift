@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

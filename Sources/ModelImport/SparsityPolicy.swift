@@ -1,6 +1,6 @@
 import Checkpoint
-import Counter
 import Foundation
+import Graph
 
 /// How measured sparsity applies to a checkpoint's weights.
 public struct SparsityPolicy: Sendable, Equatable {
@@ -22,8 +22,10 @@ public struct SparsityPolicy: Sendable, Equatable {
         return "sparsity measured from the checkpoint's zeros; sparse (values + 1-bit mask) only where smaller than dense at \(bits) bits:"
     }
 
-    /// The sparsity to count `weight` at (nil: dense) for op `op`, and the note line saying so.
-    func decide(op: String, weight: WeightTensor) -> (sparsity: Double?, note: String) {
+    /// The sparsity to count `weight` at (nil: dense) for op `op`, and the note line saying so;
+    /// `bits` is the op's own parameter width where it has one.
+    func decide(op: String, weight: WeightTensor, bits: Double? = nil) -> (sparsity: Double?, note: String) {
+        let paramBits = bits ?? self.paramBits
         let zeros = weight.zeroFraction()
         let elements = Double(weight.tensor.count)
         let sparseBits = sparseSizeBits(elements: elements, bits: paramBits, sparsity: zeros)

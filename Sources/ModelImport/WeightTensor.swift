@@ -3,7 +3,7 @@ import Checkpoint
 /// A weight as a model uses it: a stored tensor and, for a torch.nn.utils.prune checkpoint, the
 /// mask it is multiplied by (`weight_orig` × `weight_mask`).
 public struct WeightTensor: Sendable {
-    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig × fc1.weight_mask").
+    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig * fc1.weight_mask").
     public let label: String
     /// The stored values.
     public let tensor: Tensor
@@ -68,7 +68,13 @@ struct TensorTable {
             guard mask.shape == orig.shape else {
                 throw ImportError(path, "\(module).weight_mask is \(mask.shape) but \(module).weight_orig is \(orig.shape)")
             }
-            return WeightTensor(label: "\(module).weight_orig × \(module).weight_mask", tensor: orig, mask: mask)
+            // Contiguous tensors hold every element in their (bounds-checked) storage, so the elementwise
+            // pass below is bounded by the file; torch.nn.utils.prune always writes both so.
+            for (suffix, t) in [("weight_orig", orig), ("weight_mask", mask)] where !t.isContiguous {
+                throw ImportError(path, "\(module).\(suffix) is not stored contiguously (shape \(t.shape), strides \(t.strides)), "
+                                  + "which torch.nn.utils.prune never writes")
+            }
+            return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask)
         }
         if let t = self[module] { return WeightTensor(label: module, tensor: t) }
         return nil

@@ -73,3 +73,27 @@ final class ModelFileTests: XCTestCase {
 private final class MessageBox: @unchecked Sendable {
     var message: String?
 }
+
+/// A Unix-domain socket bound in a temporary folder is named as such.
+final class SocketFileTests: XCTestCase {
+    func testSocketIsNamed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString.prefix(8))").path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd); unlink(path) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        XCTAssertLessThan(bytes.count, MemoryLayout.size(ofValue: address.sun_path))
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        XCTAssertThrowsError(try ModelImport.open(path: path)) { error in
+            XCTAssertEqual("\(error)", "\(path): is a socket, not a model file (only regular files are read)")
+        }
+    }
+}
