@@ -93,6 +93,7 @@ struct StoredBits {
             // What the next op consumes: a static module's requantized output, else the float (or half) result.
             activation = output != nil || (staticQuantized && !dynamic) ? 8 : (halfOnly ? 16 : 32)
         }
+        if halfOnly { notes.append("  (half precision is not quantization below 16 bits: the model keeps the freebie)") }
         return (out, notes)
     }
 
