@@ -48,17 +48,23 @@ public struct ImportedModel {
             let model = try Recognisers.recognise(checkpoint)
             var measured: [String: Double] = [:]
             var notes = [policy.header]
+            let stored = StoredBits(checkpoint: checkpoint)
             if policy.measure {
                 for (op, weight) in model.weights {
-                    let (chosen, note) = policy.decide(op: op, weight: weight)
+                    // A half-precision file: sparse or dense is decided at the 16 bits it stores.
+                    let (chosen, note) = policy.decide(op: op, weight: weight, bits: stored.halfPrecision.map { Double($0.bits) })
                     if let chosen { measured[op] = chosen }
                     notes.append(note)
                 }
                 for (op, storedBy) in model.tiedOps { if let s = measured[storedBy] { measured[op] = s } }
             }
             let name = "\(path) (\(model.summary))"
-            return ResolvedModel(name: name, graph: model.opGraph(convention: convention, name: name, sparsity: measured),
-                                 source: .checkpoint, notes: notes, imported: self)
+            var graph = model.opGraph(convention: convention, name: name, sparsity: measured)
+            if let half = stored.halfPrecisionGraph(graph) {
+                graph = half.graph
+                notes.append(half.note)
+            }
+            return ResolvedModel(name: name, graph: graph, source: .checkpoint, notes: notes, imported: self)
         }
     }
 

@@ -1,4 +1,5 @@
 import Checkpoint
+import Graph
 
 /// The bit widths a checkpoint stores, given to the ops of the graph file it is paired with (issue 12: every
 /// tensor counts at the width its file stores it in).
@@ -36,6 +37,36 @@ struct StoredBits {
     /// Quantized (qint/quint) or half-precision weights anywhere: the file states its own widths.
     var storesOwnWidths: Bool {
         checkpoint.modelTensors.contains { $0.tensor.dtype.isQuantized || $0.tensor.dtype.isHalf }
+    }
+
+    /// Every floating-point weight stored in float16 or bfloat16 (and none quantized): the dtype of the file.
+    var halfPrecision: DType? {
+        let floats = checkpoint.modelTensors.filter { $0.role == .parameter && ($0.tensor.dtype.isHalf || $0.tensor.dtype == .float32 || $0.tensor.dtype.isQuantized) }
+        guard let first = floats.first?.tensor.dtype, first.isHalf, floats.allSatisfy({ $0.tensor.dtype == first }) else { return nil }
+        return first
+    }
+
+    /// A recognised model's graph when the file is half precision: 16-bit parameters and mults on every op (what the
+    /// file stores; not quantization below 16 bits, so the freebie stays), and the note saying so.
+    func halfPrecisionGraph(_ graph: OpGraph) -> (graph: OpGraph, note: String)? {
+        guard let dtype = halfPrecision else { return nil }
+        var graph = graph
+        func sixteen(_ op: NamedOp) -> NamedOp {
+            var op = op
+            if op.op.hasWeights { op.bits.param = op.bits.param ?? 16 }
+            op.bits.input = op.bits.input ?? 16
+            return op
+        }
+        graph.entries = graph.entries.map { entry in
+            switch entry {
+            case .op(let op): return .op(sixteen(op))
+            case .block(var block):
+                block.ops = block.ops.map(sixteen)
+                return .block(block)
+            }
+        }
+        return (graph, "bits read from \(checkpoint.path): weights stored in \(dtype.rawValue), so 16-bit parameters and mults "
+                + "(half precision is not quantization below 16 bits: the model keeps the freebie)")
     }
 
     /// Bits for each op (by name) and one note line per op that got them; empty for a float32 checkpoint.

@@ -58,6 +58,21 @@ final class CountQuantizedTests: XCTestCase {
         XCTAssertTrue((asked.stderr + asked.stdout).contains("freebie"), asked.stderr)
     }
 
+    /// A recognised model stored in float16 counts, with no flag, as its float32 original does under the freebie
+    /// (fixtures/count/expected_counts.json), and says why.
+    func testRecognisedHalfModelCountsAtSixteenByDefault() throws {
+        let want = try XCTUnwrap(try expected()["awd_fp16.pt"]?["counts_default"] as? [String: Any])
+        for flags in [[], ["--input-bits", "16"]] {
+            let got = try total(["count", path("awd_fp16.pt")] + flags)
+            for key in ["param_bits", "mults", "adds", "params"] {
+                XCTAssertEqual(got.total[key], want[key] as? Double, "\(key) \(flags)")
+            }
+            XCTAssertEqual(got.total["mults_m"] ?? -1, (want["mults"] as? Double ?? 0) * 16 / 32 / 1e6, accuracy: 1e-12)
+        }
+        let r = try MicronetProcess.run(["count", path("awd_fp16.pt")])
+        XCTAssertTrue(r.stdout.contains("weights stored in float16, so 16-bit parameters and mults"), r.stdout)
+    }
+
     /// fp16 / bf16 checkpoints count at 16 bits by default and say so; a float32 one is untouched.
     func testHalfPrecisionCountsAtSixteenBitsAndSaysSo() throws {
         let r = try MicronetProcess.run(["count", path("mlp_fp16.pt"), "--graph", path("mlp.graph.json")])
