@@ -138,10 +138,10 @@ extension ActivationQuantizer {
         let pairs = tensorPairs(model.map { ($0.name, $0.tensor) })
         var out: [ActivationQuantizer] = []
         var seen = Set<String>()
+        let byName = Dictionary(model.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for t in model where t.name.hasSuffix("scale") {
             let m = module(of: t.name)
-            guard pairs.contains(m), !seen.contains(m),
-                  let zp = model.first(where: { $0.name == (m.isEmpty ? "zero_point" : m + ".zero_point") }) else { continue }
+            guard pairs.contains(m), !seen.contains(m), let zp = byName[m.isEmpty ? "zero_point" : m + ".zero_point"] else { continue }
             seen.insert(m)
             let s = t.tensor.toFloat64().first ?? 0, z = zp.tensor.toFloat64().first ?? 0
             // A bare state dict cannot name the class: dynamic modules are known by their 1.0 / 0 placeholder.

@@ -54,19 +54,21 @@ public struct Quantization: Sendable {
     }
 
     /// Elements whose stored integer equals their channel's zero point, i.e. that dequantize to exactly 0.
+    /// Streams over the elements (an expanded view may name far more elements than its storage holds).
     func zeroCount(_ t: Tensor) -> Int {
-        let q = t.toFloat64()
         let zps = zeroPoints
         guard !zps.isEmpty else { return 0 }
         var inner = 1, size = 1
         if let axis, axis < t.shape.count {
             size = t.shape[axis]
-            for d in t.shape[(axis + 1)...] { inner *= d }
+            for d in t.shape[(axis + 1)...] { inner = inner.multipliedReportingOverflow(by: d).partialValue }
         }
-        var zeros = 0
-        for (i, v) in q.enumerated() {
-            let c = size == 1 ? 0 : (i / inner) % size
-            if c < zps.count, v == zps[c] { zeros += 1 }
+        let raw = t.bytes
+        var zeros = 0, i = 0
+        t.forEachIndex { index in
+            let c = size <= 1 || inner <= 0 ? 0 : (i / inner) % size
+            if c < zps.count, t.elementDouble(raw, index) == zps[c] { zeros += 1 }
+            i += 1
         }
         return zeros
     }
@@ -124,6 +126,8 @@ extension PickleContext {
     private static func quantizerValues(_ v: PickleValue, what: String) throws -> Quantization.Values {
         if case .tensor(let t) = v {
             guard t.shape.count <= 1, !t.dtype.isQuantized else { throw FormatError("per-channel \(what) tensor has shape \(t.shape)") }
+            // torch writes them contiguous; an expanded view could name more values than the file holds.
+            guard t.count <= 1 || t.strides == [1] else { throw FormatError("per-channel \(what) tensor is not contiguous (strides \(t.strides))") }
             return .tensor(t)
         }
         guard let items = v.listItems else { throw FormatError("per-channel \(what) are a \(v.kindName), not a tensor or list") }

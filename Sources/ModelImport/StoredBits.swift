@@ -91,13 +91,15 @@ struct StoredBits {
                 continue
             }
             for w in weights { try Self.check(w.tensor.dtype.bits, tensor: w.name) }
-            var quantizer = 0
+            var storage = 0.0  // in Double: an expanded view's element count times bits may not fit an Int
             for t in mine {
-                if let q = t.tensor.quantization { quantizer += Int(q.quantizerBits(weightBits: t.tensor.dtype.bits)) }
+                if let q = t.tensor.quantization { storage += q.quantizerBits(weightBits: t.tensor.dtype.bits) }
                 if !Self.isWeight(t.moduleName, op: op.name), t.tensor.dtype.bits > widest {
-                    quantizer += (t.tensor.dtype.bits - widest) * t.tensor.count  // a wider (float32) bias
+                    storage += Double(t.tensor.dtype.bits - widest) * Double(t.tensor.count)  // a wider (float32) bias
                 }
             }
+            guard storage < 0x1p52 else { throw ImportError(checkpoint.path, "op '\(op.name)': its tensors' scales, zero points and biases take \(storage) bits") }
+            var quantizer = Int(storage)
             let className = checkpoint.moduleClasses[op.name] ?? ""
             let dynamic = className.contains(".quantized.dynamic.")
             let staticQuantized = !dynamic && className.contains(".quantized.")
