@@ -39,6 +39,7 @@ final class QuantizedCheckpointTests: XCTestCase {
                     try assertClose(q.scales, try XCTUnwrap(t["scales"] as? [Double]), "\(file) \(name)")
                     try assertClose(q.zeroPoints, try XCTUnwrap(t["zero_points"] as? [Double]), "\(file) \(name)")
                     XCTAssertEqual(q.axis, t["axis"] as? Int, "\(file) \(name)")
+                    XCTAssertEqual(got.tensor.zeroCount(), t["zeros"] as? Int, "\(file) \(name): elements that dequantize to 0")
                 } else {
                     XCTAssertNil(got.tensor.quantization, "\(file) \(name)")
                 }
