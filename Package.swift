@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
         .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,8 +34,10 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
         .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel",
+            "Graph", "Counter", "Checkpoint", "QRNNModel", "ModelImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],
