@@ -62,6 +62,8 @@ struct ModelDecoder {
             }
         }
         guard !graphRanges.isEmpty else { throw WireError("no graph in the file: not an ONNX model (or a truncated one)") }
+        // IR 3 and later require opset_import; it follows the graph, so a file cut there loses it.
+        guard !opsets.isEmpty || irVersion < 3 else { throw WireError("no opset_import: a truncated or corrupt ONNX model") }
         let graph = try decodeGraph(graphRanges)
         return Decoded(irVersion: irVersion, producerName: producer, producerVersion: producerVersion,
                        opsets: opsets, metadata: metadata, graph: graph)
