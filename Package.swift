@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
         .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
-        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel"]),
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel", "ONNX"]),
         .executableTarget(name: "micronet", dependencies: [
             "Graph", "Counter", "Checkpoint", "QRNNModel", "ModelImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,6 +12,8 @@ struct ModelDecoder {
     let file: ModelFile
     /// The folder external data resolves against, or nil when the model has no folder.
     let folder: String?
+    /// The model's path as given (tensors keep it for their errors).
+    let path: String
 
     struct Decoded {
         var irVersion = 0
@@ -271,12 +273,12 @@ struct ModelDecoder {
         } else {
             throw WireError("tensor \(label) of shape \(dims) has no data")
         }
-        return ONNXTensor(name: name, dataType: type, shape: dims, count: count, data: data)
+        return ONNXTensor(name: name, dataType: type, shape: dims, count: count, modelPath: path, data: data)
     }
 
     private func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ range: Range<Int>, _ what: String, in source: ModelFile) throws -> M {
         if source === file { return try decode(type, range, what) }
-        return try ModelDecoder(file: source, folder: folder).decode(type, range, what)
+        return try ModelDecoder(file: source, folder: folder, path: path).decode(type, range, what)
     }
 
     /// The typed field ONNX stores values of `type` in.

@@ -38,7 +38,7 @@ public struct ONNXModel: Sendable {
 
     private init(file: ModelFile, path: String, folder: String?) throws {
         do {
-            let decoded = try ModelDecoder(file: file, folder: folder).decodeModel()
+            let decoded = try ModelDecoder(file: file, folder: folder, path: path).decodeModel()
             self.path = path
             self.fileSize = file.count
             self.irVersion = decoded.irVersion

@@ -10,6 +10,8 @@ public struct ONNXTensor: Sendable {
     public let shape: [Int]
     /// Number of elements (the product of `shape`, checked against overflow).
     public let count: Int
+    /// The model file, for errors that come up when values are read.
+    public let modelPath: String
     let data: TensorData
 
     /// The external-data file holding the values, or nil when they are inside the model file.
@@ -21,6 +23,10 @@ public struct ONNXTensor: Sendable {
     /// Number of elements that are exactly zero (both signed zeros for floating-point types); reads
     /// every value, at memory speed for raw data.
     public func zeroCount() throws -> Int {
+        try named { try zeroCountUnnamed() }
+    }
+
+    private func zeroCountUnnamed() throws -> Int {
         switch data {
         case .none: return 0
         case .raw(let file, let range): return RawValues.zeroCount(file.bytes(range), dataType, count)
@@ -44,7 +50,7 @@ public struct ONNXTensor: Sendable {
     public func values() throws -> [Double] {
         var out: [Double] = []
         out.reserveCapacity(count)
-        try forEachValue { out.append($0) }
+        try named { try forEachValue { out.append($0) } }
         return out
     }
 
@@ -52,12 +58,17 @@ public struct ONNXTensor: Sendable {
     public func integerValues() throws -> [Int64] {
         var out: [Int64] = []
         out.reserveCapacity(count)
-        try forEachInteger { out.append($0) }
+        try named { try forEachInteger { out.append($0) } }
         return out
     }
 
+    /// Runs `body`, turning a low-level problem into an ONNXError naming the model file.
+    private func named<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let e as WireError { throw ONNXError(path: modelPath, message: e.message) }
+    }
+
     /// Calls `body` with every value as Double, in row-major order.
-    public func forEachValue(_ body: (Double) -> Void) throws {
+    func forEachValue(_ body: (Double) -> Void) throws {
         guard RawValues.hasNumericValues(dataType) else {
             throw WireError("tensor '\(name)' of type \(dataType.name) has no numeric values micronet can read")
         }

@@ -42,7 +42,7 @@ struct ShapeContext {
             default:
                 return ConstantValue(doubles: try tensor.values())
             }
-        } catch let e as WireError { throw ShapeError(e.message) }
+        } catch let e as ONNXError { throw ShapeError(e.message) }
     }
 
     /// Integer attribute `name`, or `fallback`.
