@@ -3,7 +3,7 @@ import ONNX
 /// Where a node sits in the exporting model's module tree, so the op table reads like the model:
 /// `/features/features.3/conv/conv.0/Conv` (TorchScript exporter) or the dynamo exporter's
 /// `pkg.torch.onnx.name_scopes` `['', 'features', 'features.3', ..., 'conv2d']` give module path
-/// `features.3.conv.0`, block `features.3` and op name `conv.0`.
+/// `features.3.conv.0`, block `features.3` (the path's first two parts) and op name `conv.0`.
 struct ONNXScope: Equatable {
     /// The module path's parts (`["features", "3", "conv", "0"]`); empty for a node outside any module.
     let parts: [String]
@@ -19,33 +19,26 @@ struct ONNXScope: Equatable {
 
     init(parts: [String]) { self.parts = parts }
 
-    /// The block: the top-level module, with its index when it is a container (`features.3`, `layer1.0`);
-    /// nil for a node directly in the root module.
-    var block: String? {
-        guard let first = parts.first else { return nil }
-        if parts.count >= 2, parts[1].allSatisfy(\.isNumber) { return "\(first).\(parts[1])" }
-        return parts.count >= 2 ? first : nil
-    }
+    /// The block: the module path's first two parts (`features.3`, `layer1.0`, `blocks.0`, a top-level `fc`);
+    /// nil for a node of the root module's own forward.
+    var block: String? { parts.isEmpty ? nil : parts.prefix(2).joined(separator: ".") }
 
-    /// The op's name inside its block (the rest of the module path), or the whole path without a block.
-    var opName: String? {
-        guard let block else { return parts.isEmpty ? nil : parts.joined(separator: ".") }
-        let used = block.split(separator: ".").count
-        return parts.count > used ? parts[used...].joined(separator: ".") : nil
-    }
+    /// The op's name inside its block (the rest of the module path), if the path goes deeper.
+    var opName: String? { parts.count > 2 ? parts[2...].joined(separator: ".") : nil }
 
-    /// TorchScript node names: each path component names the module relative to its parent's attribute,
-    /// so `features.3` after `features` adds `3`; the last component is the op itself.
+    /// TorchScript node names: a Sequential's child repeats its parent's component (`features`,
+    /// `features.3`, `features.3.1`), a ModuleList child is one component (`blocks.0`); the last
+    /// component is the op itself.
     static func fromNodeName(_ name: String) -> [String] {
         let components = name.split(separator: "/").map(String.init)
         guard components.count >= 2, name.hasPrefix("/") else { return [] }
-        var parts: [String] = []
+        var path = ""
         var previous: String?
         for c in components.dropLast() {
-            if let p = previous, c.hasPrefix(p + ".") { parts.append(String(c.dropFirst(p.count + 1))) } else { parts.append(c) }
+            if let p = previous, c.hasPrefix(p + ".") { path += c.dropFirst(p.count) } else { path += path.isEmpty ? c : "." + c }
             previous = c
         }
-        return parts
+        return path.split(separator: ".").map(String.init)
     }
 
     /// The dynamo exporter's Python list of module paths; the last entry is the op, the one before it
