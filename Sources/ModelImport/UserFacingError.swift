@@ -1,6 +1,7 @@
 import Checkpoint
 import Counter
 import Graph
+import ONNX
 import QRNNModel
 
 /// An error a user caused (bad input, bad usage, a failed check): its `description` is one line that
@@ -23,3 +24,4 @@ extension GraphFileError: UserFacingError {}
 extension QRNNError: UserFacingError {}
 extension CorpusError: UserFacingError {}
 extension BudgetFileError: UserFacingError {}
+extension ONNXError: UserFacingError {}

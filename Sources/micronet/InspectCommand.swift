@@ -5,10 +5,10 @@ import Foundation
 import Graph
 import ModelImport
 
-/// `micronet inspect`: what a PyTorch checkpoint holds, read natively (nothing in it is executed).
+/// `micronet inspect`: what a PyTorch checkpoint or an ONNX model holds, read natively (nothing in it is executed).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a PyTorch checkpoint holds: format, structure, classes and every tensor.",
+        abstract: "Show what a PyTorch checkpoint or an ONNX model holds: format, structure and every tensor.",
         discussion: """
         Reads torch.save files of any torch version natively: the zip format (torch >= 1.6), the legacy format (torch 0.4 to 1.5) and bare pickles, decided from the bytes. Nothing in the pickle is imported or run; classes outside a small allowlist stay inert records. Tensor names are state-dict names, prefixed by the position in a top-level list ('0.encoder.weight' for awd-lstm-lm's [model, criterion, optimizer]); optimizer state is listed after the model.
 
@@ -20,10 +20,12 @@ struct Inspect: ParsableCommand {
           micronet inspect model.pt --no-zeros
           # leave out optimizer state
           micronet inspect model.pt --model-only
+          # an ONNX model: producer, opsets, inputs and outputs, op types, every initializer
+          micronet inspect resnet.onnx
         """
     )
 
-    @Argument(help: "The checkpoint file (torch.save output or a pickle).")
+    @Argument(help: "The checkpoint file (torch.save output or a pickle), or an ONNX model.")
     var file: String
 
     @Option(help: "table or json.")
@@ -37,8 +39,13 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let imported = try ModelImport.open(path: file)
+        if let onnx = imported.onnx {
+            let report = try ONNXInspection(onnx, zeros: zeros)
+            print(format == .json ? report.json() : report.table(), terminator: "")
+            return
+        }
         guard let ckpt = imported.checkpoint else {
-            throw CLIError.badInput("\(file): this is a \(imported.kind.rawValue); inspect reads checkpoints")
+            throw CLIError.badInput("\(file): this is a \(imported.kind.rawValue); inspect reads checkpoints and ONNX models")
         }
         if !ckpt.suspiciousCalls.isEmpty {
             printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")
