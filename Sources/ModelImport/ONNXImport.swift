@@ -8,6 +8,9 @@ enum ONNXImport {
     /// The op graph of `model`. `inputShape` replaces the graph input's shape (needed where a spatial
     /// dimension is symbolic); `policy` says whether sparsity is measured and at what bits.
     static func resolve(_ model: ONNXModel, inputShape: [Int]?, policy: SparsityPolicy) throws -> ResolvedModel {
+        // QDQ models: the free Quantize/Dequantize nodes go, the widths they set stay (ONNXQDQ.swift).
+        let qdq = try ONNXQDQ.strip(model)
+        let model = qdq.model
         try ShapeInference.checkSupported(model) { ShapeInference.supports($0) && ONNXLowering.handles($0) }
         let shapes = try ShapeInference.infer(model, inputShape: inputShape)
         var lowering = ONNXLowering(model: model, shapes: shapes)
@@ -24,14 +27,25 @@ enum ONNXImport {
             taken[key, default: 0] += 1
             if let n = taken[key], n > 1 { name += "_\(n)" }
             var op = NamedOp(name, item.op)
+            if let bits = qdq.bits(for: item.op, weight: item.weight) { op.bits = bits }
             if policy.measure, item.op.hasWeights, let weight = item.weight {
                 let zeros = try weight.zeroFraction()
                 let full = block.map { "\($0)_\(name)" } ?? name
-                let (chosen, note) = policy.decide(op: full, label: weight.name, elements: Double(weight.count), zeroFraction: zeros)
+                let (chosen, note) = policy.decide(op: full, label: weight.name, elements: Double(weight.count), zeroFraction: zeros,
+                                                   bits: op.bits.param.map(Double.init))
                 op.sparsity = chosen
                 notes.append(note)
             }
             placed.append((block, op))
+        }
+        if qdq.isQuantized {
+            // Bias and activation scales / zero points belong to no one weight: booked on the first op.
+            if qdq.otherQuantizerBits > 0, !placed.isEmpty {
+                placed[0].op.bits.quantizer = (placed[0].op.bits.quantizer ?? 0) + qdq.otherQuantizerBits
+            }
+            notes.append("QDQ model: Quantize/DequantizeLinear are free; weights at their integer width, mults at "
+                         + "max(weight, \(qdq.activationBits.map { "\($0)-bit activations" } ?? "float activations")), "
+                         + "every scale and zero point once (the bits column's +q; biases' and activations' on the first op)")
         }
         // Consecutive ops of one module scope form a block, so the table reads like the model.
         var entries: [GraphEntry] = []

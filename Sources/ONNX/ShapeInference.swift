@@ -23,8 +23,14 @@ public enum ShapeInference {
     /// complete list of unsupported op types (`unsupported ONNX ops: Einsum ×2, NonMaxSuppression ×1`).
     public static func checkSupported(_ model: ONNXModel, supported: (ONNXNode) -> Bool = supports) throws {
         let quantized = model.graph.nodes.filter { quantizedOps.contains($0.opType) || $0.opType.hasPrefix("QLinear") }
+        // QDQ pairs are read (and removed) by ModelImport's QDQ pass before shapes are inferred; what is left here is
+        // dynamic or QOperator quantization, or a QDQ model given to shape inference directly.
+        let dynamic = quantized.filter { !["QuantizeLinear", "DequantizeLinear"].contains($0.opType) }
+        if !dynamic.isEmpty {
+            throw ONNXError(path: model.path, message: "dynamically quantized (or QOperator) ONNX is not supported: \(dynamic.count) nodes (\(Set(dynamic.map(\.opType)).sorted().joined(separator: ", "))); count the float model or onnxruntime's QDQ export (quantize_static) instead")
+        }
         if !quantized.isEmpty {
-            throw ONNXError(path: model.path, message: "quantized ONNX (QDQ) is not supported yet: \(quantized.count) quantization nodes (\(Set(quantized.map(\.opType)).sorted().joined(separator: ", "))); count the float model instead")
+            throw ONNXError(path: model.path, message: "QDQ nodes reach shape inference: \(quantized.count) quantization nodes (QuantizeLinear, DequantizeLinear); strip them first (ONNXQDQ in ModelImport)")
         }
         let missing = unsupportedOps(in: model.graph, supported: supported)
         if !missing.isEmpty {
