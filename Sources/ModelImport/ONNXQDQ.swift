@@ -118,8 +118,12 @@ struct ONNXQDQ {
     func bits(for op: any OpKind, weight: ONNXTensor?) -> OpBits? {
         guard isQuantized else { return nil }
         let act = activationBits ?? 32
-        guard op.hasWeights, let weight, let wb = weightBits[weight.name] else {
-            return op.hasWeights ? OpBits(input: act) : (activationBits.map { OpBits(input: $0) })
+        guard op.hasWeights else { return activationBits.map { OpBits(input: $0) } }  // consumes dequantized activations
+        guard let weight else { return nil }
+        guard let wb = weightBits[weight.name] else {
+            // A weight the quantizer left in float: its stored width, mults at the wider of it and the activations.
+            guard let stored = weight.dataType.bitWidth, (1...64).contains(stored) else { return nil }
+            return OpBits(param: stored, input: max(stored, act))
         }
         var quantizer = weightQuantizerBits[weight.name] ?? 0
         // The op's values beyond its weight are its bias (stored at 32 bits).
