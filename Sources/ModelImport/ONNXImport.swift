@@ -39,13 +39,13 @@ enum ONNXImport {
             placed.append((block, op))
         }
         if qdq.isQuantized {
-            // Bias and activation scales / zero points belong to no one weight: booked on the first op.
+            // Activation scales / zero points belong to no one weight: booked on the first op.
             if qdq.otherQuantizerBits > 0, !placed.isEmpty {
                 placed[0].op.bits.quantizer = (placed[0].op.bits.quantizer ?? 0) + qdq.otherQuantizerBits
             }
             notes.append("QDQ model: Quantize/DequantizeLinear are free; weights at their integer width, mults at "
                          + "max(weight, \(qdq.activationBits.map { "\($0)-bit activations" } ?? "float activations")), "
-                         + "every scale and zero point once (the bits column's +q; biases' and activations' on the first op)")
+                         + "every scale and zero point once (the bits column's +q; activations' on the first op)")
         }
         // Consecutive ops of one module scope form a block, so the table reads like the model.
         var entries: [GraphEntry] = []

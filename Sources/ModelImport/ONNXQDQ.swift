@@ -11,7 +11,7 @@ import ONNX
 ///   activation widths the widest is taken for every op.
 /// * Every scale and zero-point initializer of a Q/DQ node counts once, as parameter storage (not parameter
 ///   count): scales at 32 bits, zero points at their integer width (int32 bias zero points at 32). A weight's
-///   go with its op; the rest (biases', activations') with the first op.
+///   and its bias's go with their op; activations' with the first op.
 /// * An int32 bias counts at 32: the op's parameter width is its weight's, and the bias's extra bits go with the
 ///   op's quantizer storage.
 /// Dynamic quantization (DynamicQuantizeLinear, ConvInteger, MatMulInteger) is not lowered.
@@ -24,7 +24,7 @@ struct ONNXQDQ {
     let activationBits: Int?
     /// Quantizer storage (bits) of each weight initializer's own scale and zero point.
     let weightQuantizerBits: [String: Int]
-    /// Quantizer storage of biases and activations.
+    /// Quantizer storage of activations (and of any bias no quantized weight sits beside).
     let otherQuantizerBits: Int
 
     /// Whether the model had any Q/DQ node.
@@ -48,6 +48,7 @@ struct ONNXQDQ {
         var activation: Int?
         var counted = Set<String>()
         var weightQuantizers: [String: Int] = [:]
+        var biasQuantizers: [String: Int] = [:]
         var other = 0
 
         /// Bits of a scale / zero-point pair, each initializer once.
@@ -77,7 +78,7 @@ struct ONNXQDQ {
                 guard (1...64).contains(bits) else { throw ImportError(model.path, "initializer '\(input)': bit width \(bits) is outside 1–64") }
                 let q = try quantizerBits(node)
                 if bits >= 32 {
-                    other += q  // an int32 bias: counted at 32 as it is stored
+                    biasQuantizers[input, default: 0] += q  // an int32 bias: counted at 32 as it is stored
                 } else {
                     weightBits[input] = bits
                     weightQuantizers[input, default: 0] += q
@@ -109,6 +110,14 @@ struct ONNXQDQ {
             }
             nodes.append(node.reading(node.inputs.map { $0.isEmpty ? $0 : resolve($0) }))
         }
+        // A bias's scale and zero point go with the op whose node reads it beside a quantized weight.
+        for node in nodes {
+            guard let w = node.inputs.first(where: { weightBits[$0] != nil }) else { continue }
+            for b in node.inputs where biasQuantizers[b] != nil {
+                weightQuantizers[w, default: 0] += biasQuantizers.removeValue(forKey: b) ?? 0
+            }
+        }
+        other += biasQuantizers.values.reduce(0, +)
         return ONNXQDQ(model: model.replacingNodes(nodes), weightBits: weightBits, activationBits: activation,
                        weightQuantizerBits: weightQuantizers, otherQuantizerBits: other)
     }
