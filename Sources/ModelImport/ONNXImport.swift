@@ -43,7 +43,7 @@ enum ONNXImport {
             if qdq.otherQuantizerBits > 0, !placed.isEmpty {
                 placed[0].op.bits.quantizer = (placed[0].op.bits.quantizer ?? 0) + qdq.otherQuantizerBits
             }
-            notes.append("QDQ model: Quantize/DequantizeLinear are free; weights at their integer width, mults at "
+            notes.append("quantized ONNX: Quantize/DequantizeLinear and run-time rescaling are free; weights at their integer width, mults at "
                          + "max(weight, \(qdq.activationBits.map { "\($0)-bit activations" } ?? "float activations")), "
                          + "every scale and zero point once (the bits column's +q; activations' on the first op)")
         }

@@ -14,7 +14,11 @@ import ONNX
 ///   and its bias's go with their op; activations' with the first op.
 /// * An int32 bias counts at 32: the op's parameter width is its weight's, and the bias's extra bits go with the
 ///   op's quantizer storage.
-/// Dynamic quantization (DynamicQuantizeLinear, ConvInteger, MatMulInteger) is not lowered.
+/// * quantize_dynamic's models: DynamicQuantizeLinear, the run-time scale products and the rescaling of the
+///   integer result are conversions (free); ConvInteger / MatMulInteger count as the Conv / MatMul they compute on
+///   the integer weight, with float (32-bit) activations; the bias Add becomes the conv's bias, as in the float
+///   export; each weight's stored scale (32) and zero point (its width) count once.
+/// QOperator models (QLinearConv, ...) are refused.
 struct ONNXQDQ {
     /// The model without its Q/DQ nodes (a DequantizeLinear that is a graph output becomes an Identity).
     let model: ONNXModel
@@ -30,6 +34,9 @@ struct ONNXQDQ {
     /// Whether the model had any Q/DQ node.
     var isQuantized: Bool { !weightBits.isEmpty || activationBits != nil }
 
+    /// quantize_dynamic's node types: activations quantized at run time, integer convolutions and products.
+    static let dynamicOps: Set<String> = ["DynamicQuantizeLinear", "ConvInteger", "MatMulInteger"]
+
     static func isQ(_ n: ONNXNode) -> Bool { n.opType == "QuantizeLinear" && isQDQDomain(n.domain) }
     static func isDQ(_ n: ONNXNode) -> Bool { n.opType == "DequantizeLinear" && isQDQDomain(n.domain) }
     private static func isQDQDomain(_ d: String) -> Bool { ONNXNode.isDefaultDomain(d) || d == "com.microsoft" }
@@ -37,7 +44,7 @@ struct ONNXQDQ {
     /// Strips `model`'s Q/DQ nodes; a model without any comes back unchanged.
     static func strip(_ model: ONNXModel) throws -> ONNXQDQ {
         let graph = model.graph
-        guard graph.nodes.contains(where: { isQ($0) || isDQ($0) }) else {
+        guard graph.nodes.contains(where: { isQ($0) || isDQ($0) || dynamicOps.contains($0.opType) }) else {
             return ONNXQDQ(model: model, weightBits: [:], activationBits: nil, weightQuantizerBits: [:], otherQuantizerBits: 0)
         }
         let initializers = Dictionary(graph.initializers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -98,8 +105,65 @@ struct ONNXQDQ {
             return n
         }
         let outputs = Set(graph.outputs.map(\.name))
+        // quantize_dynamic: x → DynamicQuantizeLinear → ConvInteger/MatMulInteger(x_q, w_q, x_zp, w_zp) → Cast →
+        // Mul(·, x_scale·w_scale) → Add(bias): the float op on an integer weight, with float activations. The run-time
+        // scales and the conversions are free; the weight's stored scale and zero point count.
+        var runtime = Set<String>()      // values computed from run-time activation scales
+        var integerOutputs = Set<String>()
+        var dynamicConvs: [String: Int] = [:]  // a rewritten Conv's output → its index in `nodes`
         var nodes: [ONNXNode] = []
         for node in graph.nodes {
+            let inputs = node.inputs.map { $0.isEmpty ? $0 : resolve($0) }
+            if ONNXNode.isDefaultDomain(node.domain) || node.domain == "com.microsoft" {
+                switch node.opType {
+                case "DynamicQuantizeLinear":
+                    guard node.outputs.count >= 3, let x = inputs.first else { break }
+                    alias[node.outputs[0]] = x
+                    runtime.insert(node.outputs[1]); runtime.insert(node.outputs[2])
+                    continue
+                case "ConvInteger", "MatMulInteger":
+                    guard inputs.count >= 2, let w = initializers[inputs[1]], let out = node.outputs.first else { break }
+                    let bits = w.dataType.bitWidth ?? 32
+                    guard (1...64).contains(bits) else { throw ImportError(model.path, "initializer '\(w.name)': bit width \(bits) is outside 1–64") }
+                    weightBits[w.name] = bits
+                    if inputs.count > 3, !inputs[3].isEmpty, !counted.contains(inputs[3]), let zp = initializers[inputs[3]] {
+                        counted.insert(inputs[3])
+                        weightQuantizers[w.name, default: 0] += zp.count * (zp.dataType.bitWidth ?? 32)
+                    }
+                    integerOutputs.insert(out)
+                    if node.opType == "ConvInteger" { dynamicConvs[out] = nodes.count }
+                    nodes.append(node.rewritten(opType: node.opType == "ConvInteger" ? "Conv" : "MatMul", inputs: [inputs[0], inputs[1]]))
+                    continue
+                case "Cast" where inputs.first.map { integerOutputs.contains($0) } == true:
+                    if let out = node.outputs.first, let x = inputs.first { alias[out] = x; integerOutputs.insert(out) }
+                    continue
+                case "Mul" where inputs.contains(where: { runtime.contains($0) }):
+                    guard let out = node.outputs.first else { break }
+                    let others = inputs.filter { !runtime.contains($0) }
+                    if others.allSatisfy({ initializers[$0] != nil }) {
+                        // x_scale · w_scale: the weight's scale is stored (32 bits each), the product is run time.
+                        for name in others where !counted.contains(name) {
+                            counted.insert(name)
+                            other += (initializers[name]?.count ?? 0) * 32
+                        }
+                        runtime.insert(out)
+                    } else if let x = others.first {
+                        alias[out] = x  // the rescale of the integer result: a conversion
+                    }
+                    continue
+                case "Add":
+                    // The bias Add after a rewritten Conv becomes the Conv's bias (as the float export has it).
+                    if let out = node.outputs.first, let conv = inputs.first(where: { dynamicConvs[$0] != nil }),
+                       let index = dynamicConvs[conv], let b = inputs.first(where: { $0 != conv }),
+                       let bias = graph.nodes.first(where: { $0.outputs.first == b && $0.opType == "Reshape" })?.inputs.first ?? (initializers[b] != nil ? b : nil),
+                       initializers[bias] != nil {
+                        nodes[index] = nodes[index].reading(nodes[index].inputs + [bias])
+                        alias[out] = conv
+                        continue
+                    }
+                default: break
+                }
+            }
             if isQ(node) { continue }
             if isDQ(node) {
                 // A dequantized graph output stays defined, for free.
@@ -108,7 +172,7 @@ struct ONNXQDQ {
                 }
                 continue
             }
-            nodes.append(node.reading(node.inputs.map { $0.isEmpty ? $0 : resolve($0) }))
+            nodes.append(node.reading(inputs))
         }
         // A bias's scale and zero point go with the op whose node reads it beside a quantized weight.
         for node in nodes {

@@ -9,6 +9,11 @@ extension ONNXNode {
 }
 
 extension ONNXNode {
+    /// This node as another op type reading `inputs` (attributes kept): ConvInteger as the Conv it computes.
+    public func rewritten(opType: String, inputs: [String]) -> ONNXNode {
+        ONNXNode(name: name, opType: opType, domain: "", inputs: inputs, outputs: outputs, attributes: attributes, metadata: metadata)
+    }
+
     /// An Identity node (free) reading `input` and writing `output`.
     public static func identity(name: String, input: String, output: String) -> ONNXNode {
         ONNXNode(name: name, opType: "Identity", domain: "", inputs: [input], outputs: [output], attributes: [], metadata: [])

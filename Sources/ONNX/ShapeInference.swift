@@ -25,12 +25,12 @@ public enum ShapeInference {
         let quantized = model.graph.nodes.filter { quantizedOps.contains($0.opType) || $0.opType.hasPrefix("QLinear") }
         // QDQ pairs are read (and removed) by ModelImport's QDQ pass before shapes are inferred; what is left here is
         // dynamic or QOperator quantization, or a QDQ model given to shape inference directly.
-        let dynamic = quantized.filter { !["QuantizeLinear", "DequantizeLinear"].contains($0.opType) }
-        if !dynamic.isEmpty {
-            throw ONNXError(path: model.path, message: "dynamically quantized (or QOperator) ONNX is not supported: \(dynamic.count) nodes (\(Set(dynamic.map(\.opType)).sorted().joined(separator: ", "))); count the float model or onnxruntime's QDQ export (quantize_static) instead")
+        let operators = quantized.filter { $0.opType.hasPrefix("QLinear") }
+        if !operators.isEmpty {
+            throw ONNXError(path: model.path, message: "QOperator-format quantized ONNX is not supported: \(operators.count) nodes (\(Set(operators.map(\.opType)).sorted().joined(separator: ", "))); export with quant_format=QDQ instead")
         }
         if !quantized.isEmpty {
-            throw ONNXError(path: model.path, message: "QDQ nodes reach shape inference: \(quantized.count) quantization nodes (QuantizeLinear, DequantizeLinear); strip them first (ONNXQDQ in ModelImport)")
+            throw ONNXError(path: model.path, message: "QDQ nodes reach shape inference: \(quantized.count) quantization nodes (\(Set(quantized.map(\.opType)).sorted().joined(separator: ", "))); strip them first (ONNXQDQ in ModelImport)")
         }
         let missing = unsupportedOps(in: model.graph, supported: supported)
         if !missing.isEmpty {
