@@ -12,11 +12,15 @@ let package = Package(
         .library(name: "Counter", targets: ["Counter"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
+        .library(name: "ONNX", targets: ["ONNX"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The runtime library only: decodes ONNX nodes and value infos with code generated once from
+        // Protos/ONNX/onnx.proto (scripts/regenerate-protos.sh); builds never need protoc.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Thin shims over system libraries (Debian: libopenblas-dev, zlib1g-dev).
@@ -29,8 +33,9 @@ let package = Package(
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
-        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel"]),
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel", "ONNX"]),
         .executableTarget(name: "micronet", dependencies: [
             "Graph", "Counter", "Checkpoint", "QRNNModel", "ModelImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,8 +46,9 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel", "Counter"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,5 @@
+import ONNX
+
 /// What a model file is, decided from its first bytes (never from its name).
 public enum FileKind: String, Sendable, CaseIterable {
     /// A graph file: JSON whose first non-blank character is `{`.
@@ -38,10 +40,6 @@ public enum FileKind: String, Sendable, CaseIterable {
         return nil
     }
 
-    /// A ModelProto opens with field 1 (ir_version, a small varint: tag 0x08) followed by another
-    /// ModelProto field: producer_name/version, domain, model_version, doc_string, graph or opset_import.
-    private static func isONNX(_ p: [UInt8]) -> Bool {
-        guard p.count >= 3, p[0] == 0x08, (1...0x7f).contains(p[1]) else { return false }
-        return [0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72].contains(p[2])
-    }
+    /// A ModelProto: the ONNX reader's own check that every field in the prefix is a ModelProto field.
+    private static func isONNX(_ p: [UInt8]) -> Bool { ONNXModel.looksLikeONNX(prefix: p) }
 }

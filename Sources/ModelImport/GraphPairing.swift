@@ -2,7 +2,7 @@ import Checkpoint
 import Graph
 
 /// A checkpoint counted by a graph file: each op with weights must find its tensor, of the shape the op
-/// implies, and takes that tensor's measured sparsity.
+/// implies, and takes that tensor's measured sparsity and the bit widths the file stores (StoredBits.swift).
 struct GraphPairing {
     let checkpoint: LoadedCheckpoint
     let graphPath: String
@@ -12,7 +12,16 @@ struct GraphPairing {
         let table = TensorTable(checkpoint)
         var notes = [policy.header]
         var claimed = Set<String>()
+        let order = graph.allOps.map { StoredBits.GraphOp(name: $0.op.name, hasWeights: $0.op.op.hasWeights, graphInput: $0.op.bits.input) }
+        let (stored, bitNotes) = try StoredBits(checkpoint: checkpoint).assign(order)
         func pair(_ op: NamedOp) throws -> NamedOp {
+            var op = op
+            if let b = stored[op.name] {
+                // The file's widths win over the graph's; the graph's input_bits already took part in `input`.
+                op.bits.param = b.param ?? op.bits.param
+                op.bits.input = b.input ?? op.bits.input
+                if let q = b.quantizer { op.bits.quantizer = (op.bits.quantizer ?? 0) + q }
+            }
             let expected = TorchWeightShape.of(op.op)
             if case .none = expected { return op }
             let weight = try table.weight(of: op.name, path: checkpoint.path)
@@ -33,7 +42,6 @@ struct GraphPairing {
             }
             if let weight { claimed.formUnion(weight.sources) }
             guard policy.measure, let weight else { return op }
-            var op = op
             // Sparse or dense is decided at the op's own parameter width when it has one.
             let (chosen, note) = policy.decide(op: op.name, weight: weight, bits: op.bits.param.map(Double.init))
             op.sparsity = chosen ?? op.sparsity
@@ -55,6 +63,7 @@ struct GraphPairing {
             let shown = unclaimed.prefix(8).joined(separator: ", ") + (unclaimed.count > 8 ? ", ... (\(unclaimed.count) in all)" : "")
             throw ImportError(graphPath, "no op counts \(shown) of \(checkpoint.path) (add an op named after each layer)")
         }
+        notes += bitNotes
         let name = "\(checkpoint.path) with \(graphPath)"
         graph.name = graph.name ?? name
         return ResolvedModel(name: name, graph: graph, source: .checkpoint, notes: notes)

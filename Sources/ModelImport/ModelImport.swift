@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Graph
+import ONNX
 
 /// The front door: every command gets its model from here. A file is sniffed and read once.
 public enum ModelImport {
@@ -19,8 +20,7 @@ public enum ModelImport {
         case .torchZip, .torchLegacy, .pickle, .torchObsolete:
             return ImportedModel(path: path, kind: kind, content: .checkpoint(try LoadedCheckpoint.load(path: path)))
         case .onnx:
-            // The ONNX reader plugs in here: read the ModelProto and return its content.
-            throw ImportError(path, "this is an ONNX model; ONNX support is not built yet")
+            return ImportedModel(path: path, kind: kind, content: .onnx(try ONNXModel(path: path)))
         }
     }
 
@@ -28,11 +28,12 @@ public enum ModelImport {
     /// (qrnn-wt103). `pairedGraph` (a graph file) counts a checkpoint the recognisers do not know.
     public static func resolve(model: String?, preset: String? = nil, pairedGraph: String? = nil,
                                sizes: PresetSizes = PresetSizes(), convention: CountingConvention = .seed,
-                               sparsity: SparsityPolicy) throws -> ResolvedModel {
+                               sparsity: SparsityPolicy, inputShape: [Int]? = nil) throws -> ResolvedModel {
         if let pairedGraph { try ModelFile.requireRegular(pairedGraph, role: "graph") }
         let named = preset ?? model
         if let named, preset != nil || (!FileManager.default.fileExists(atPath: named) && Presets.named(named) != nil) {
             if pairedGraph != nil { throw ImportError("--graph", "a graph file pairs with a checkpoint only, not with a preset") }
+            if inputShape != nil { throw ImportError("--input-shape", "applies to ONNX models only, not to the preset \(named)") }
             return try self.preset(named, sizes: sizes, convention: convention)
         }
         guard let model else {
@@ -45,7 +46,8 @@ public enum ModelImport {
         if !FileManager.default.fileExists(atPath: model) {
             throw ImportError(model, "no such file, and not a preset (presets: \(Presets.catalogue))")
         }
-        return try open(path: model).opGraph(convention: convention, sparsity: sparsity, pairedGraph: pairedGraph)
+        return try open(path: model).opGraph(convention: convention, sparsity: sparsity, pairedGraph: pairedGraph,
+                                             inputShape: inputShape)
     }
 
     /// A preset's graph with `sizes` applied; throws for an unknown name or sizes the preset cannot take.

@@ -1,6 +1,7 @@
 import Checkpoint
 import Counter
 import Graph
+import ONNX
 import QRNNModel
 
 /// An error a user caused (bad input, bad usage, a failed check): its `description` is one line that
@@ -25,3 +26,4 @@ extension CorpusError: UserFacingError {}
 extension BudgetFileError: UserFacingError {}
 extension CountSettingsError: UserFacingError {}
 extension ScoreInputError: UserFacingError {}
+extension ONNXError: UserFacingError {}

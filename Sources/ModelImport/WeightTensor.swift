@@ -45,7 +45,7 @@ struct TensorTable {
     private(set) var names: [String] = []
 
     init(_ checkpoint: LoadedCheckpoint) {
-        for t in checkpoint.modelTensors {
+        for t in checkpoint.modelTensors where t.role != .buffer {  // only parameters reach count
             let short = t.moduleName
             if byName[short] == nil {
                 byName[short] = t

@@ -4,7 +4,7 @@ import ModelImport
 
 /// Which model a command works on: a positional MODEL (graph file, checkpoint or preset name) or --preset.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("A graph file (.json), a PyTorch checkpoint, or a preset name.", valueName: "model"))
+    @Argument(help: ArgumentHelp("A graph file (.json), a PyTorch checkpoint, an ONNX model, or a preset name.", valueName: "model"))
     var model: String?
 
     @Option(help: "A built-in model: \(Presets.catalogue).")
@@ -12,6 +12,9 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: "A graph file describing a checkpoint the counter does not recognise (each op's weight is checked against the tensor of the same name, and its sparsity measured).")
     var graph: String?
+
+    @Option(help: ArgumentHelp("The ONNX model's input shape with batch 1, e.g. 1x3x224x224 (needed when its height or width is symbolic).", valueName: "NxCxHxW"))
+    var inputShape: InputShape?
 
     @Option(help: "LM preset vocabulary size (overrides the preset's; 1 to 2^31).")
     var vocab: Int?
@@ -31,12 +34,27 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Whether the user named a model at all.
-    var isGiven: Bool { model != nil || preset != nil || !sizes.isEmpty || graph != nil }
+    var isGiven: Bool { model != nil || preset != nil || !sizes.isEmpty || graph != nil || inputShape != nil }
 
     /// Resolves what was named; with nothing named, the seed entry (qrnn-wt103).
     /// A checkpoint's weights are counted at their measured sparsity unless `globalSparsity` is given.
     func resolve(convention: CountingConvention, paramBits: Double = 32, globalSparsity: Bool = false) throws -> ResolvedModel {
         try ModelImport.resolve(model: model, preset: preset, pairedGraph: graph, sizes: sizes, convention: convention,
-                                sparsity: SparsityPolicy(paramBits: paramBits, measure: !globalSparsity))
+                                sparsity: SparsityPolicy(paramBits: paramBits, measure: !globalSparsity),
+                                inputShape: inputShape?.dims)
     }
+}
+
+/// `--input-shape 1x3x224x224`: dimensions separated by 'x', each from 1 to 2^24, checked at parse time.
+struct InputShape: ExpressibleByArgument {
+    let dims: [Int]
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        let dims = parts.compactMap { Int($0) }
+        guard !parts.isEmpty, parts.count <= 8, dims.count == parts.count, dims.allSatisfy({ (1...(1 << 24)).contains($0) }) else { return nil }
+        self.dims = dims
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
 }

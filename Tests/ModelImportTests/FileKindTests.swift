@@ -27,7 +27,8 @@ final class FileKindTests: XCTestCase {
     func testUnknownBytesAreNoKind() {
         XCTAssertNil(FileKind.sniff(prefix: Array("hello world".utf8)))
         XCTAssertNil(FileKind.sniff(prefix: []))
-        XCTAssertNil(FileKind.sniff(prefix: [0x08, 0x08, 0x99]))
+        // ir_version, then field 10, which ModelProto does not have.
+        XCTAssertNil(FileKind.sniff(prefix: [0x08, 0x08, 0x50, 0x01]))
     }
 }
 

@@ -74,10 +74,10 @@ final class ModelFileTests: XCTestCase {
         XCTAssertTrue(openError(pre.path)?.contains("pre-release PyTorch format (PYTORCH1)") ?? false)
     }
 
-    func testONNXIsRecognisedButNotYetRead() throws {
+    func testONNXWithoutAGraphIsRefused() throws {
         let file = dir.appendingPathComponent("m.onnx")
         try Data([0x08, 0x08, 0x12, 0x07] + Array("pytorch".utf8)).write(to: file)
-        XCTAssertEqual(openError(file.path), "\(file.path): this is an ONNX model; ONNX support is not built yet")
+        XCTAssertEqual(openError(file.path), "\(file.path): no graph in the file: not an ONNX model (or a truncated one)")
     }
 
     func testUnknownBytesSayWhatIsRead() throws {
