@@ -30,7 +30,7 @@ final class CountCheckpointTests: XCTestCase {
         let graph = try MicronetProcess.run(["graph", fixture("awd_zip.pt")])
         XCTAssertEqual(graph.status, 0, graph.stderr)
         XCTAssertTrue(graph.stdout.contains("\"window\": 2"), graph.stdout)
-        let score = try MicronetProcess.run(["score", fixture("awd_zip.pt"), "--format", "json"])
+        let score = try MicronetProcess.run(["score", fixture("awd_zip.pt"), "--track", "wikitext103", "--format", "json"])
         XCTAssertEqual(score.status, 0, score.stderr)
         // 1,752 / 159e6, as written (Foundation's parser rounds the last digit).
         XCTAssertTrue(score.stdout.contains("\"params_ratio\": \(1752 / 159e6),"), score.stdout)
@@ -39,7 +39,8 @@ final class CountCheckpointTests: XCTestCase {
     func testUnrecognisedCheckpointListsWhatWasFound() throws {
         let r = try MicronetProcess.run(["count", fixture("views_zip.pt")])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: not an awd-lstm-lm QRNN language model: \(fixture("views_zip.pt")): "), r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(fixture("views_zip.pt")): not a model micronet recognises (awd-lstm-lm QRNN); "),
+                      r.stderr)
         XCTAssertTrue(r.stderr.contains("found base [4, 6]"), r.stderr)
         XCTAssertTrue(r.stderr.contains("--graph FILE"), r.stderr)
         XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1)
