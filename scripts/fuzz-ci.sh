@@ -21,7 +21,7 @@ for t in $targets; do
   if FUZZ_RSS_MB=2048 FUZZ_TIMEOUT=10 scripts/fuzz.sh "$t" "$per" >"$log" 2>&1; then
     echo "fuzz $t: $(grep -o 'Done [0-9]* runs' "$log" || echo ok) in ${per} s, no crash"
   else
-    echo "fuzz $t: FAILED ($(grep -m1 -oE 'ERROR: [^\n]*|Test unit written to [^ ]*' "$log" || echo "see $log"))" >&2
+    echo "fuzz $t: FAILED ($(grep -m1 -oE 'ERROR: .*' "$log" || echo "see $log"))" >&2
     grep -E "^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" "$log" >&2 || tail -20 "$log" >&2
     failed+=("$t")
   fi
