@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+scripts/fuzz-ci.sh   # every libFuzzer target briefly; a crash fails the run
 
 budget=0
 .build/debug/micronet check micronet.budget.yml --with-eval || budget=$?
