@@ -62,8 +62,9 @@ for m in $modules; do
     o="$mods/$m.o"
     if newer_than "$o" "$dir"; then
       echo "fuzz.sh: compiling module $m" >&2
-      swiftc "${flags[@]}" -c -wmo -module-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \
-        "$dir"/*.swift -o "$o"
+      # -package-name: SwiftProtobuf uses `package` access between its own files.
+      swiftc "${flags[@]}" -c -wmo -module-name "$m" -package-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \
+        $(find "$dir" -name '*.swift' | sort) -o "$o"
     fi
     objects+=("$o")
   fi
