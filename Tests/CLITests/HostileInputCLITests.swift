@@ -80,7 +80,7 @@ final class HostileInputCLITests: XCTestCase {
         defer { unlink(p) }
         let r = try MicronetProcess.runHostile(["inspect", p])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr, "micronet: error: \(p): not a regular file (it is a FIFO); give the path of a checkpoint file\n")
+        XCTAssertEqual(r.stderr, "micronet: error: \(p): is a FIFO (named pipe), not a model file (only regular files are read)\n")
         XCTAssertLessThan(r.seconds, 10)
     }
 

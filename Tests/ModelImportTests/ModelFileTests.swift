@@ -55,10 +55,10 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(openError(empty.path), "\(empty.path): the file is empty")
     }
 
-    func testONNXIsRecognisedButNotYetRead() throws {
+    func testONNXIsRecognisedAndAHeaderAloneIsTruncated() throws {
         let file = dir.appendingPathComponent("m.onnx")
         try Data([0x08, 0x08, 0x12, 0x07] + Array("pytorch".utf8)).write(to: file)
-        XCTAssertEqual(openError(file.path), "\(file.path): this is an ONNX model; ONNX support is not built yet")
+        XCTAssertEqual(openError(file.path), "\(file.path): no graph in the file: not an ONNX model (or a truncated one)")
     }
 
     func testUnknownBytesSayWhatIsRead() throws {
