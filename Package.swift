@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "Counter"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel", "Counter"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],

@@ -12,6 +12,12 @@ public struct AWDQRNNRecogniser: Recogniser {
     public func recognise(_ checkpoint: LoadedCheckpoint) throws -> (any RecognisedModel)? {
         // torchqrnn's layers are the only ones with a `linear` module under `rnns.N`.
         guard checkpoint.modelTensors.contains(where: { $0.moduleName.hasPrefix("rnns.0.linear.") }) else { return nil }
+        let pruned = checkpoint.modelTensors.map(\.moduleName).filter { $0.hasSuffix("_orig") }
+        if !pruned.isEmpty {
+            throw ImportError(checkpoint.path, "an awd-lstm-lm QRNN pruned with torch.nn.utils.prune (\(pruned.prefix(4).joined(separator: ", "))) "
+                              + "is not recognised yet; count it with a graph file whose ops are named after its modules (encoder, "
+                              + "rnns.0.linear.module, ...): --graph FILE")
+        }
         let (config, tensors) = try QRNNConfig.recognise(checkpoint)
         return AWDQRNNModel(config: config, tensors: tensors, path: checkpoint.path)
     }

@@ -12,9 +12,12 @@ public enum FileKind: String, Sendable, CaseIterable {
     case pickle = "pickle"
     /// An ONNX ModelProto (protobuf).
     case onnx = "ONNX model"
+    /// A format torch itself no longer reads (the pre-0.4 tar archive, the PYTORCH1 pre-release):
+    /// the checkpoint reader names it in its refusal.
+    case torchObsolete = "obsolete PyTorch checkpoint"
 
-    /// How many leading bytes `sniff` looks at.
-    public static let prefixLength = 16
+    /// How many leading bytes `sniff` looks at (a tar header's magic sits at 257).
+    public static let prefixLength = 512
 
     /// The kind of a file that starts with `prefix` (at least `prefixLength` bytes where the file has them),
     /// or nil when it is none of the kinds micronet reads.
@@ -32,6 +35,8 @@ public enum FileKind: String, Sendable, CaseIterable {
             return .pickle
         }
         if isONNX(prefix) { return .onnx }
+        if prefix.count >= 262, Array(prefix[257..<262]) == Array("ustar".utf8) { return .torchObsolete }
+        if prefix.starts(with: Array("PYTORCH1".utf8)) { return .torchObsolete }
         return nil
     }
 

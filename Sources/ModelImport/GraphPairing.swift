@@ -11,17 +11,28 @@ struct GraphPairing {
     func paired(_ graph: OpGraph, policy: SparsityPolicy) throws -> ResolvedModel {
         let table = TensorTable(checkpoint)
         var notes = [policy.header]
+        var claimed = Set<String>()
         func pair(_ op: NamedOp) throws -> NamedOp {
-            guard let expected = TorchWeightShape.of(op.op) else { return op }
-            guard let weight = try table.weight(of: op.name, path: checkpoint.path) else {
+            let expected = TorchWeightShape.of(op.op)
+            if case .none = expected { return op }
+            let weight = try table.weight(of: op.name, path: checkpoint.path)
+            switch (expected, weight) {
+            case (.shape(let shape, let layout), let weight?):
+                guard weight.shape == shape else {
+                    throw ImportError(graphPath, "op '\(op.name)' (\(op.op.typeName)) needs \(weight.label) of shape \(shape) "
+                                      + "(\(layout)), but \(checkpoint.path) has \(weight.shape)")
+                }
+            case (.shape, nil):
                 throw ImportError(graphPath, "op '\(op.name)' (\(op.op.typeName)) has no weight in \(checkpoint.path): "
                                   + "no \(op.name).weight, \(op.name).weight_orig or \(op.name) (\(table.listing))")
+            case (_, nil):
+                notes.append("  \(op.name): \(op.op.typeName) weights are not paired with tensors (counted as the graph says)")
+                return op
+            default:
+                break
             }
-            guard weight.shape == expected.shape else {
-                throw ImportError(graphPath, "op '\(op.name)' (\(op.op.typeName)) needs \(weight.label) of shape \(expected.shape) "
-                                  + "(\(expected.layout)), but \(checkpoint.path) has \(weight.shape)")
-            }
-            guard policy.measure else { return op }
+            if let weight { claimed.formUnion(weight.sources) }
+            guard policy.measure, let weight else { return op }
             var op = op
             // Sparse or dense is decided at the op's own parameter width when it has one.
             let (chosen, note) = policy.decide(op: op.name, weight: weight, bits: op.bits.param.map(Double.init))
@@ -37,6 +48,12 @@ struct GraphPairing {
                 block.ops = try block.ops.map(pair)
                 return .block(block)
             }
+        }
+        // A layer the graph leaves out would be stored and run but never counted.
+        let unclaimed = table.unclaimedWeights(claimed)
+        if !unclaimed.isEmpty {
+            let shown = unclaimed.prefix(8).joined(separator: ", ") + (unclaimed.count > 8 ? ", ... (\(unclaimed.count) in all)" : "")
+            throw ImportError(graphPath, "no op counts \(shown) of \(checkpoint.path) (add an op named after each layer)")
         }
         let name = "\(checkpoint.path) with \(graphPath)"
         graph.name = graph.name ?? name

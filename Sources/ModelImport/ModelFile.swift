@@ -31,8 +31,11 @@ enum ModelFile {
         }
     }
 
-    /// Reads the first `length` bytes of a regular file, or all of it when `length` is nil.
-    static func read(_ path: String, role: String, length: Int? = nil) throws -> [UInt8] {
+    /// Graph files are read whole and parsed in memory; no real one comes near this (a 1,000-op graph is ~300 KB).
+    static let maxGraphBytes = 256 << 20
+
+    /// Reads the first `length` bytes of a regular file, or all of it when `length` is nil (refusing files over `limit`).
+    static func read(_ path: String, role: String, length: Int? = nil, limit: Int = maxGraphBytes) throws -> [UInt8] {
         try requireRegular(path, role: role)
         // O_NONBLOCK: if the path was swapped for a FIFO after the check, open returns at once.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -44,6 +47,9 @@ enum ModelFile {
             throw ImportError(path, "is \(what), not a \(role) file (only regular files are read)")
         }
         let size = Int(st.st_size)
+        if length == nil && size > limit {
+            throw ImportError(path, "is \(size) bytes; a \(role) file is read whole, and at most \(limit >> 20) MiB is accepted")
+        }
         let wanted = min(length ?? size, size)
         var bytes = [UInt8](repeating: 0, count: wanted)
         var done = 0

@@ -17,7 +17,7 @@ public enum ModelImport {
         switch kind {
         case .graphJSON:
             return ImportedModel(path: path, kind: kind, content: .graph(try readGraph(path, sniffed: true)))
-        case .torchZip, .torchLegacy, .pickle:
+        case .torchZip, .torchLegacy, .pickle, .torchObsolete:
             return ImportedModel(path: path, kind: kind, content: .checkpoint(try LoadedCheckpoint.load(path: path)))
         case .onnx:
             return ImportedModel(path: path, kind: kind, content: .onnx(try ONNXModel(path: path)))

@@ -24,4 +24,6 @@ extension GraphFileError: UserFacingError {}
 extension QRNNError: UserFacingError {}
 extension CorpusError: UserFacingError {}
 extension BudgetFileError: UserFacingError {}
+extension CountSettingsError: UserFacingError {}
+extension ScoreInputError: UserFacingError {}
 extension ONNXError: UserFacingError {}

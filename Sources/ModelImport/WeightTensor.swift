@@ -3,18 +3,21 @@ import Checkpoint
 /// A weight as a model uses it: a stored tensor and, for a torch.nn.utils.prune checkpoint, the
 /// mask it is multiplied by (`weight_orig` × `weight_mask`).
 public struct WeightTensor: Sendable {
-    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig × fc1.weight_mask").
+    /// How notes name it ("fc1.weight", "rnns.0.linear weight", "fc1.weight_orig * fc1.weight_mask").
     public let label: String
     /// The stored values.
     public let tensor: Tensor
     /// The pruning mask of the same shape, when the checkpoint was pruned with torch.nn.utils.prune.
     public let mask: Tensor?
+    /// The checkpoint names (module names) the weight was read from.
+    public let sources: [String]
 
     /// Creates a weight; `mask` must have the tensor's shape.
-    public init(label: String, tensor: Tensor, mask: Tensor? = nil) {
+    public init(label: String, tensor: Tensor, mask: Tensor? = nil, sources: [String]? = nil) {
         self.label = label
         self.tensor = tensor
         self.mask = mask
+        self.sources = sources ?? [label]
     }
 
     /// The weight's shape.
@@ -68,10 +71,34 @@ struct TensorTable {
             guard mask.shape == orig.shape else {
                 throw ImportError(path, "\(module).weight_mask is \(mask.shape) but \(module).weight_orig is \(orig.shape)")
             }
-            return WeightTensor(label: "\(module).weight_orig × \(module).weight_mask", tensor: orig, mask: mask)
+            // Contiguous tensors hold every element in their (bounds-checked) storage, so the elementwise
+            // pass below is bounded by the file; torch.nn.utils.prune always writes both so.
+            for (suffix, t) in [("weight_orig", orig), ("weight_mask", mask)] where !t.isContiguous {
+                throw ImportError(path, "\(module).\(suffix) is not stored contiguously (shape \(t.shape), strides \(t.strides)), "
+                                  + "which torch.nn.utils.prune never writes")
+            }
+            return WeightTensor(label: "\(module).weight_orig * \(module).weight_mask", tensor: orig, mask: mask,
+                                sources: [module + ".weight_orig", module + ".weight_mask"])
         }
         if let t = self[module] { return WeightTensor(label: module, tensor: t) }
         return nil
+    }
+
+    /// The name a tensor is tied to (the first name of its storage view), or the name itself.
+    func root(_ name: String) -> String {
+        byName[name]?.tiedTo.map(NamedTensor.moduleName) ?? name
+    }
+
+    /// Layer weights (2-D or more, named `*.weight`, `*.weight_orig` or `*.weight_raw`) that none of
+    /// `claimed` reads, directly or through a tie, as "name [shape]".
+    func unclaimedWeights(_ claimed: Set<String>) -> [String] {
+        let roots = Set(claimed.map(root))
+        return names.compactMap { name in
+            guard let t = byName[name]?.tensor, t.shape.count >= 2,
+                  [".weight", ".weight_orig", ".weight_raw"].contains(where: { name.hasSuffix($0) }),
+                  !roots.contains(root(name)) else { return nil }
+            return "\(name) \(t.shape)"
+        }
     }
 
     /// "base [4, 6], fc.weight [3, 4], ..." for messages: the first 16 names and how many in all.

@@ -32,14 +32,17 @@ struct Count: ParsableCommand {
     var format: ReportFormat = .table
 
     func run() throws {
-        let settings = counting.settings()
-        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+        let asked = counting.settings()
+        let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
+        let (settings, freebieNote) = asked.applyingFreebieRule(to: resolved.graph)
         let report = MicroNetCounter(graph: resolved.graph)
             .count(settings: settings, summarizeBlocks: summarizeBlocks)
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
-            for note in resolved.notes { print(note) }
+            for note in resolved.notes + [freebieNote].compactMap({ $0 }) { print(note) }
+        } else if let freebieNote {
+            printError("micronet: note: \(freebieNote)")
         }
     }
 }

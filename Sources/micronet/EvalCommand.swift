@@ -66,7 +66,7 @@ struct Eval: ParsableCommand {
 
         let loadStart = Date()
         let fp32Model = try ModelImport.open(path: model).qrnnLanguageModel()
-        let vocabulary = try Vocabulary.load(vocab)
+        let vocabulary = try ModelImport.vocabulary(path: vocab)
         let config = fp32Model.config
         guard vocabulary.count == config.vocabularySize else {
             throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(model) has \(config.vocabularySize)")
@@ -120,7 +120,7 @@ struct Eval: ParsableCommand {
                            precision: Precision) throws -> PerplexityResult {
         guard bptt >= 1, batchSize >= 1 else { throw CLIError.badInput("bptt and batch size must be at least 1") }
         let model = try imported.qrnnLanguageModel(precision: precision)
-        let vocabulary = try Vocabulary.load(vocab)
+        let vocabulary = try ModelImport.vocabulary(path: vocab)
         guard vocabulary.count == model.config.vocabularySize else {
             throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(imported.path) has \(model.config.vocabularySize)")
         }

@@ -44,30 +44,46 @@ struct Score: ParsableCommand {
     func validate() throws {
         if track != nil && baseline != nil { throw ValidationError("give --track or --baseline, not both") }
         if baselineOps != nil && baseline == nil { throw ValidationError("--baseline-ops needs --baseline") }
-        // A baseline is a count of parameters or operations: below one, the score's ratios explode.
-        if let b = baseline, !(b.isFinite && b >= 1) { throw ValidationError("--baseline must be a finite number of at least 1, got \(b)") }
-        if let b = baselineOps, !(b.isFinite && b >= 1) {
-            throw ValidationError("--baseline-ops must be a finite number of at least 1, got \(b)")
-        }
+        do {
+            if let b = baseline { try checkBaseline(b, name: "--baseline") }
+            if let b = baselineOps { try checkBaseline(b, name: "--baseline-ops") }
+        } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
-        let (name, input) = try scoreInput()
-        let score = baseline.map { Counter.Score(input, baselineParams: $0, baselineOps: baselineOps) }
-            ?? Counter.Score(input, track: track ?? .wikitext103)
-        print(format == .json ? Self.json(score).serialized() : Self.text(score, model: name))
+        let (name, input, modelInput, note) = try scoreInput()
+        let score: Counter.Score
+        if let baseline {
+            score = Counter.Score(input, baselineParams: baseline, baselineOps: baselineOps)
+        } else {
+            score = Counter.Score(input, track: try track ?? Self.inferredTrack(modelInput))
+        }
+        print(format == .json ? Self.json(score, note: note).serialized() : Self.text(score, model: name, note: note))
     }
 
-    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model.
-    private func scoreInput() throws -> (String, ScoreInput) {
-        if !model.isGiven, let piped = try readPipedStandardInput() {
-            return ("(count from standard input)", try Self.parseCount(piped))
+    /// The track the model's input implies; wikitext103 when the model does not say what it reads.
+    private static func inferredTrack(_ input: ModelInput?) throws -> Track {
+        guard let input else { return .wikitext103 }
+        guard let track = Track(inferredFrom: input) else {
+            throw CLIError.badInput("the model's input (\(input.json.serialized(pretty: false))) is no challenge track's; give --track or --baseline")
         }
-        let settings = counting.settings(defaultInputBits: 16)
-        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+        return track
+    }
+
+    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model; with its input and
+    /// the freebie note, if the freebie was refused.
+    private func scoreInput() throws -> (String, ScoreInput, ModelInput?, String?) {
+        if !model.isGiven, let piped = try readPipedStandardInput() {
+            let (input, modelInput) = try Self.parseCount(piped)
+            return ("(count from standard input)", input, modelInput, nil)
+        }
+        let asked = counting.settings(defaultInputBits: 16)
+        let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
+        // The freebie is a property of the model: refused when an op is quantized below 16 bits.
+        let (settings, note) = asked.applyingFreebieRule(to: resolved.graph)
         let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
-        return (resolved.name, ScoreInput(report))
+        return (resolved.name, ScoreInput(report), resolved.graph.input, note)
     }
 
     /// Reads standard input when it is a pipe or a file with something in it; never waits on a terminal.
@@ -80,29 +96,33 @@ struct Score: ParsableCommand {
         return data.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) ? nil : data
     }
 
-    /// The totals of a `micronet count --format json` document.
-    static func parseCount(_ data: Data) throws -> ScoreInput {
+    /// The totals of a `micronet count --format json` document, and the model's input when it says.
+    static func parseCount(_ data: Data) throws -> (ScoreInput, ModelInput?) {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw CLIError.badInput("standard input: not a count JSON (\(error))")
         }
-        guard let total = json["total"], let bits = total["param_bits"]?.doubleValue, let mults = total["mults_m"]?.doubleValue,
-              let adds = total["adds_m"]?.doubleValue, let params = total["params"]?.doubleValue else {
-            throw CLIError.badInput("standard input: a count JSON needs total.param_bits, mults_m, adds_m and params (from 'micronet count --format json')")
+        do {
+            let modelInput = try json["input"].map { try ModelInput(json: $0, source: "standard input") }
+            return (try ScoreInput(countJSON: json), modelInput)
+        } catch let error as ScoreInputError {
+            throw CLIError.badInput("standard input: \(error)")
+        } catch let error as GraphFileError {
+            throw CLIError.badInput(error.description)
         }
-        return ScoreInput(paramBits: bits, multsM: mults, addsM: adds, params: params)
     }
 
-    static func json(_ s: Counter.Score) -> JSONValue {
-        .object([("score", s.score.map(JSONValue.number) ?? .null), ("params_term", .number(s.paramsTerm)),
+    static func json(_ s: Counter.Score, note: String? = nil) -> JSONValue {
+        .object((note.map { [("note", JSONValue.string($0))] } ?? []) + [("score", s.score.map(JSONValue.number) ?? .null), ("params_term", .number(s.paramsTerm)),
                  ("ops_term", s.opsTerm.map(JSONValue.number) ?? .null), ("params_ratio", .number(s.paramsRatio)),
                  ("baseline_params", .number(s.baselineParams)), ("baseline_ops", s.baselineOps.map(JSONValue.number) ?? .null),
                  ("track", s.track.map { .string($0.rawValue) } ?? .null)])
     }
 
-    static func text(_ s: Counter.Score, model: String) -> String {
+    static func text(_ s: Counter.Score, model: String, note: String? = nil) -> String {
         let i = s.input
         var lines = ["model:        \(model)"]
+        if let note { lines.append("note:         \(note)") }
         if let track = s.track {
             lines.append("baseline:     \(track.rawValue): \(grouped(track.baselineParams)) parameters, \(grouped(track.baselineOps)) ops; qualifies at \(track.qualityBar)")
         } else {
