@@ -6,16 +6,20 @@ emsize 300, nhid 1800, 4 layers, saved as `[model, criterion, optimizer]` with A
 legacy format, like WT103.12hr.QRNN.pt (about 1.26 GB). Then times, each in its own child process:
   * torch.load(f, weights_only=False) (the awd modules on sys.path), load call only and whole process;
   * micronet <subcommand> FILE --format json (whole process), for each subcommand given.
-Prints wall time (best and median of --reps), peak RSS of each child (wait4), and the speed ratio.
+Prints wall time (best and median of --reps), peak RSS of each child (wait4) beside the file size
+(issue 9's goal: `count`/`inspect` peak RSS at most 0.3x the file size), and the speed ratio.
+`--formats legacy,zip` runs both formats in turn (the same model saved each way).
 
 Run from the repository root (torch is a dev tool; see fixtures/make_fixtures.py):
 
     python3 -m venv v && v/bin/pip install torch numpy
     v/bin/python bench/checkpoint_bench.py                     # builds micronet in release first
     v/bin/python bench/checkpoint_bench.py --commands inspect,count --keep /tmp/seed.pt
+    v/bin/python bench/checkpoint_bench.py --commands inspect,count --formats legacy,zip --keep /tmp/seed.pt --no-torch
 
 The checkpoint is written to a temp dir and removed afterwards unless --keep PATH is given
-(an existing PATH is reused). Needs about 6 GB of memory and 1.3 GB of disk.
+(an existing PATH is reused; the zip one is PATH with .zip.pt). Needs about 6 GB of memory and 1.3 GB
+of disk per format.
 """
 import argparse
 import os
@@ -88,6 +92,8 @@ def main():
     ap.add_argument("--commands", default="inspect", help="micronet subcommands to time, comma-separated (inspect,count)")
     ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/micronet")
     ap.add_argument("--zip", action="store_true", help="write the zip format (torch >= 1.6) instead of the legacy one")
+    ap.add_argument("--formats", help="formats to run in turn, comma-separated (legacy,zip); overrides --zip")
+    ap.add_argument("--no-torch", action="store_true", help="skip the torch.load rows (they need about 2 GB)")
     ap.add_argument("--make-only", metavar="PATH", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.make_only:
@@ -97,22 +103,42 @@ def main():
     micronet = os.path.join(ROOT, ".build", "release", "micronet")
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "micronet"], cwd=ROOT, check=True)
+    formats = args.formats.split(",") if args.formats else (["zip"] if args.zip else ["legacy"])
     tmp = None
     if args.keep:
-        path = args.keep
+        base = args.keep
     else:
         tmp = tempfile.mkdtemp(prefix="micronet-bench-")
-        path = os.path.join(tmp, "WT103.seed-size.QRNN.pt")
+        base = os.path.join(tmp, "WT103.seed-size.QRNN.pt")
+    made = []
     try:
-        if not os.path.exists(path):
-            # In a child, so this process stays small: a forked child's peak RSS counts its parent's pages.
-            subprocess.run([sys.executable, __file__, "--make-only", path] + (["--zip"] if args.zip else []), check=True)
-        size = os.path.getsize(path)
-        with open("/proc/loadavg") as f:
-            load = f.read().split()[:3]
-        print(f"file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} reps each, best and median")
+        for fmt in formats:
+            path = base if fmt == "legacy" else base[:-3] + ".zip.pt" if base.endswith(".pt") else base + ".zip"
+            if not os.path.exists(path):
+                # In a child, so this process stays small: a forked child's peak RSS counts its parent's pages.
+                subprocess.run([sys.executable, __file__, "--make-only", path] + (["--zip"] if fmt == "zip" else []), check=True)
+                if tmp:
+                    made.append(path)
+            bench_file(path, fmt, micronet, args)
+    finally:
+        for path in made:
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
+        if tmp:
+            os.rmdir(tmp)
 
-        rows = []
+
+def bench_file(path, fmt, micronet, args):
+    size = os.path.getsize(path)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    print(f"\n{fmt} file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} reps each, best and median")
+
+    rows = []
+    torch_best = None
+    if not args.no_torch:
         # torch: load call alone (reported by the child) and the whole child process.
         walls, inner, rss = [], [], []
         for _ in range(args.reps):
@@ -130,32 +156,26 @@ def main():
         rows.append(("python + torch.load (process)", min(walls), statistics.median(walls), max(rss)))
         torch_best = min(inner)
 
-        for cmd in [c for c in args.commands.split(",") if c]:
-            variants = [(f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"])]
-            if cmd == "inspect":
-                variants.append(("micronet inspect --model-only (weights)", [micronet, cmd, path, "--format", "json", "--model-only"]))
-                variants.append(("micronet inspect --no-zeros (open only)", [micronet, cmd, path, "--format", "json", "--no-zeros"]))
-            for label, argv in variants:
-                ws, rs = [], []
-                for _ in range(args.reps):
-                    w, r = timed(argv)
-                    ws.append(w)
-                    rs.append(r)
-                rows.append((label, min(ws), statistics.median(ws), max(rs)))
+    for cmd in [c for c in args.commands.split(",") if c]:
+        variants = [(f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"])]
+        if cmd == "inspect":
+            variants.append(("micronet inspect --model-only (weights)", [micronet, cmd, path, "--format", "json", "--model-only"]))
+            variants.append(("micronet inspect --no-zeros (open only)", [micronet, cmd, path, "--format", "json", "--no-zeros"]))
+        for label, argv in variants:
+            ws, rs = [], []
+            for _ in range(args.reps):
+                w, r = timed(argv)
+                ws.append(w)
+                rs.append(r)
+            rows.append((label, min(ws), statistics.median(ws), max(rs)))
 
-        print()
-        print(f"{'run':42} {'best s':>9} {'median s':>9} {'peak RSS MiB':>13} {'vs torch.load':>14}")
-        for label, best, med, r in rows:
-            ratio = f"{torch_best / best:.1f}x" if label.startswith("micronet") else ""
-            print(f"{label:42} {best:9.3f} {med:9.3f} {r:13.0f} {ratio:>14}")
-        print(f"\nfile size {size / 2**20:.0f} MiB; ratio = torch.load call time (best) / micronet whole process time (best)")
-    finally:
-        if tmp:
-            try:
-                os.remove(path)
-            except FileNotFoundError:
-                pass
-            os.rmdir(tmp)
+    print()
+    print(f"{'run':42} {'best s':>9} {'median s':>9} {'peak RSS MiB':>13} {'RSS/file':>9} {'vs torch.load':>14}")
+    for label, best, med, r in rows:
+        ratio = f"{torch_best / best:.1f}x" if label.startswith("micronet") and torch_best else ""
+        print(f"{label:42} {best:9.3f} {med:9.3f} {r:13.0f} {r * 2**20 / size:9.3f} {ratio:>14}")
+    print(f"\n{fmt}: file size {size / 2**20:.0f} MiB; RSS/file = peak RSS / file size (goal for count and inspect: <= 0.3); "
+          "ratio = torch.load call time (best) / micronet whole process time (best)")
 
 
 if __name__ == "__main__":

@@ -60,11 +60,17 @@ for m in $modules; do
     done
   else
     o="$mods/$m.o"
-    if newer_than "$o" "$dir"; then
+    stale=0
+    newer_than "$o" "$dir" && stale=1
+    for prev in "${objects[@]}"; do [ "$prev" -nt "$o" ] && stale=1; done  # a dependency was rebuilt
+    if [ "$stale" = 1 ]; then
       echo "fuzz.sh: compiling module $m" >&2
+      # Every Swift file under the module's folder, subfolders included (as SwiftPM takes them).
+      sources=()
+      while IFS= read -r f; do sources+=("$f"); done < <(find "$dir" -name '*.swift' | sort)
       # -package-name: SwiftProtobuf uses `package` access between its own files.
       swiftc "${flags[@]}" -c -wmo -module-name "$m" -package-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \
-        $(find "$dir" -name '*.swift' | sort) -o "$o"
+        "${sources[@]}" -o "$o"
     fi
     objects+=("$o")
   fi

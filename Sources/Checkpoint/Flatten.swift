@@ -86,6 +86,12 @@ struct Flattener {
         }
     }
 
+    /// `keyString`, or for a key with no plain repr (an object, a tensor, a list) "<kind key #i>" by
+    /// its position, so that whatever the key, the tensors under it are listed, never dropped.
+    static func keyName(_ k: PickleValue, position: Int) -> String {
+        keyString(k) ?? "<\(k.kindName) key #\(position)>"
+    }
+
     /// Python's repr of a plain value (nil for objects, containers and tensors).
     private static func repr(_ v: PickleValue, depth: Int) -> String? {
         switch v {
@@ -168,8 +174,8 @@ struct Flattener {
         // DataParallel state dicts: strip a `module.` prefix that every tensor key carries.
         let tensorKeys = d.entries.filter { if case .tensor = $0.value { return true }; return false }.compactMap { Self.keyString($0.key) }
         let strip = !tensorKeys.isEmpty && tensorKeys.count == d.entries.count && tensorKeys.allSatisfy { $0.hasPrefix("module.") }
-        for (k, value) in d.entries {
-            guard var key = Self.keyString(k) else { continue }
+        for (i, (k, value)) in d.entries.enumerated() {
+            var key = Self.keyName(k, position: i)
             if strip { key.removeFirst("module.".count) }
             if key == wrapper {
                 try walk(value, prefix: prefix, depth: depth)
@@ -195,18 +201,20 @@ struct Flattener {
         try Self.checkDepth(depth)
         try step()
         if let params = o.attribute("_parameters") {
-            for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { try emit(prefix + name, t, optimizer: false) } }
+            for (i, (k, v)) in Self.entries(params).enumerated() { if case .tensor(let t) = v { try emit(prefix + Self.keyName(k, position: i), t, optimizer: false) } }
         }
         var nonPersistent = Set<String>()
         for item in o.attribute("_non_persistent_buffers_set")?.listItems ?? [] { if let s = item.stringValue { nonPersistent.insert(s) } }
         if let buffers = o.attribute("_buffers") {
-            for (k, v) in Self.entries(buffers) {
-                if case .tensor(let t) = v, let name = Self.keyString(k), !nonPersistent.contains(name) { try emit(prefix + name, t, optimizer: false) }
+            for (i, (k, v)) in Self.entries(buffers).enumerated() {
+                let name = Self.keyName(k, position: i)
+                if case .tensor(let t) = v, !nonPersistent.contains(name) { try emit(prefix + name, t, optimizer: false) }
             }
         }
         if let modules = o.attribute("_modules") {
-            for (k, child) in Self.entries(modules) {
-                guard let name = Self.keyString(k), case .object(let c) = child else { continue }
+            for (i, (k, child)) in Self.entries(modules).enumerated() {
+                let name = Self.keyName(k, position: i)
+                guard case .object(let c) = child else { continue }
                 // state_dict() names a shared submodule under every parent, so only a module that is
                 // its own ancestor (a cycle) is skipped; `steps` bounds a DAG of shared modules.
                 let id = PickleContext.address(c)
@@ -245,8 +253,8 @@ struct Flattener {
                 label = Self.keyString(k) ?? String(position)
             }
             position += 1
-            for (field, value) in Self.entries(perParam) {
-                guard let f = Self.keyString(field) else { continue }
+            for (i, (field, value)) in Self.entries(perParam).enumerated() {
+                let f = Self.keyName(field, position: i)
                 try walkOptimizerValue(value, name: prefix + "state." + label + "." + f, depth: depth + 1)
             }
         }
@@ -261,7 +269,7 @@ struct Flattener {
             for (i, item) in (v.listItems ?? []).enumerated() { try walkOptimizerValue(item, name: "\(name).\(i)", depth: depth + 1) }
         case .dict(let d):
             guard firstVisit(v) else { return }
-            for (k, value) in d.entries { if let s = Self.keyString(k) { try walkOptimizerValue(value, name: name + "." + s, depth: depth + 1) } }
+            for (i, (k, value)) in d.entries.enumerated() { try walkOptimizerValue(value, name: name + "." + Self.keyName(k, position: i), depth: depth + 1) }
         default: return
         }
     }

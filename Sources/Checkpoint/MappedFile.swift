@@ -98,6 +98,19 @@ final class MappedFile: @unchecked Sendable {
 
     /// The whole file.
     var all: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Drops the mapped pages wholly inside `range` from this process's resident memory (touched
+    /// again, they are read back from the page cache), so one pass over every weight of a large
+    /// mapping, as zero counting makes, costs no more than the part being read. No-op when read in.
+    func releasePages(_ range: UnsafeRawBufferPointer) {
+        guard isMapped, let base, let start = range.baseAddress, range.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let lo = (Int(bitPattern: start) + page - 1) / page * page
+        let hi = (Int(bitPattern: start) + range.count) / page * page
+        guard hi > lo, lo >= Int(bitPattern: base), hi <= Int(bitPattern: base) + count else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), hi - lo, Int32(MADV_DONTNEED))
+    }
 }
 
 /// The bytes of one storage: a range of the mapped file (zero-copy) or an owned copy
@@ -124,4 +137,9 @@ final class StorageBuffer: @unchecked Sendable {
     }
 
     deinit { owned?.deallocate() }
+
+    /// Drops `range` (inside `bytes`) from resident memory when it lies in a mapped file.
+    func releasePages(_ range: UnsafeRawBufferPointer) {
+        if let file = owner as? MappedFile { file.releasePages(range) } else if let parent = owner as? StorageBuffer { parent.releasePages(range) }
+    }
 }

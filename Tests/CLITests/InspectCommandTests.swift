@@ -56,7 +56,7 @@ final class InspectCommandTests: XCTestCase {
                      ("missing_storage.pt", "missing storage")]
         for (name, fragment) in cases {
             let path = bad.appendingPathComponent(name).path
-            let r = try MicronetProcess.run(["inspect", path])
+            let r = try MicronetProcess.runHostile(["inspect", path])
             XCTAssertEqual(r.status, 2, name)
             XCTAssertEqual(r.stdout, "")
             XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(path): "), r.stderr)

@@ -217,5 +217,14 @@ final class HostileInputTests: XCTestCase {
     func testNonStringDictKeysNeverDropTensors() throws {
         let c = try LoadedCheckpoint.load(path: Fixtures.path("nonstring_keys.pt"))
         XCTAssertEqual(c.tensors.map(\.name), ["a", "2", "2.5", "None", "b'raw\\x01'", "('x', 1)"])
+        // Keys without a plain repr (a frozenset, an object) are named by kind and position.
+        let storage = StorageRef(key: "0", dtype: .float32, numel: 1)
+        let t = try Tensor(storage: storage, offset: 0, shape: [1], strides: [1])
+        let d = PickleDict()
+        d.set(.set(PickleList([.int(1)])), .tensor(t))
+        d.set(.object(PickleObject(className: "m.K", args: [])), .tensor(t))
+        var f = Flattener(nameBudget: 1 << 20)
+        try f.flatten(.dict(d))
+        XCTAssertEqual(f.out.map(\.name), ["<set key #0>", "<m.K key #1>"])
     }
 }
