@@ -315,7 +315,7 @@ enum ShapeRules {
             sizes = s.map { Int(clamping: $0) }
         } else {
             let parts = try c.int("num_outputs", n)
-            guard parts >= 1 else { throw ShapeError("num_outputs must be positive") }
+            guard parts == n, parts >= 1 else { throw ShapeError("num_outputs \(parts) does not match the node's \(n) outputs") }
             let chunk = (x.shape[axis] + parts - 1) / parts
             sizes = (0..<parts).map { min(chunk, max(0, x.shape[axis] - $0 * chunk)) }
         }
