@@ -68,7 +68,8 @@ for m in $modules; do
       # Every Swift file under the module's folder, subfolders included (as SwiftPM takes them).
       sources=()
       while IFS= read -r f; do sources+=("$f"); done < <(find "$dir" -name '*.swift' | sort)
-      swiftc "${flags[@]}" -c -wmo -module-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \
+      # -package-name: SwiftProtobuf uses `package` access between its own files.
+      swiftc "${flags[@]}" -c -wmo -module-name "$m" -package-name "$m" -emit-module -emit-module-path "$mods/$m.swiftmodule" \
         "${sources[@]}" -o "$o"
     fi
     objects+=("$o")

@@ -5,7 +5,9 @@ import ONNX
 public struct ONNXInspection: Sendable {
     /// One graph input or output.
     public struct Value: Sendable {
+        /// The value's name.
         public let name: String
+        /// Element type ("float32", "?" when undeclared).
         public let dtype: String
         /// Declared dimensions, symbolic ones by name ("batch"); nil when undeclared.
         public let shape: [String]?
@@ -13,9 +15,13 @@ public struct ONNXInspection: Sendable {
 
     /// One initializer.
     public struct Initializer: Sendable {
+        /// The initializer's name.
         public let name: String
+        /// Element type.
         public let dtype: String
+        /// Dimensions.
         public let shape: [Int]
+        /// Number of elements.
         public let count: Int
         /// Bytes of its values (sub-byte types packed).
         public let bytes: Int
@@ -25,15 +31,23 @@ public struct ONNXInspection: Sendable {
         public let zeroFraction: Double?
     }
 
+    /// The model file as given.
     public let path: String
+    /// Size of the model file.
     public let fileBytes: Int
+    /// The IR version the file declares.
     public let irVersion: Int
+    /// Producer name and version ("pytorch 2.15.0").
     public let producer: String
+    /// Imported operator sets ("ai.onnx" for the default domain).
     public let opsets: [(domain: String, version: Int)]
+    /// The inputs the model is fed (initializers left out).
     public let inputs: [Value]
+    /// The graph outputs.
     public let outputs: [Value]
     /// Op types (domain-qualified outside the default domain) with their node counts, in order of first use.
     public let opCounts: [(op: String, count: Int)]
+    /// Every initializer, in file order.
     public let initializers: [Initializer]
 
     /// Inspects `model`; with `zeros`, every initializer's values are read to count exact zeros.

@@ -37,7 +37,7 @@ struct ONNXLowering {
 
     /// Data movement and shape arithmetic: no arithmetic on values, so no cost.
     static let free: Set<OpKey> = Set(["Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout",
-                                       "Concat", "Split", "Shape", "Constant", "Slice", "Cast"].map { OpKey("", $0) })
+                                       "Concat", "Split", "Shape", "Constant", "Slice", "Cast", "Pad", "ConstantOfShape"].map { OpKey("", $0) })
 
     /// Whether a node's op type has a lowering (or is free).
     static func handles(_ node: ONNXNode) -> Bool {

@@ -36,6 +36,12 @@ public struct ConstantValue: Equatable, Sendable {
     /// Floating-point values.
     public init(doubles: [Double]) { self.doubles = doubles; self.integers = nil }
 
+    /// The values at `indices` (each checked to be in range by the caller's shape arithmetic).
+    func picking(_ indices: [Int]) -> ConstantValue {
+        if let integers { return ConstantValue(integers: indices.map { integers[$0] }) }
+        return ConstantValue(doubles: indices.map { doubles[$0] })
+    }
+
     /// The values as integers: exact ones, or doubles that are whole numbers in range.
     public var asIntegers: [Int64]? {
         if let integers { return integers }

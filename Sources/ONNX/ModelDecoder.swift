@@ -267,8 +267,16 @@ struct ModelDecoder {
             guard Self.typedField(for: type) == typedField else {
                 throw WireError("tensor \(label) of type \(type.name) keeps its values in the wrong typed field (\(typedField))")
             }
+            // Every element takes at least one byte (a varint), four or eight (fixed): a count the bytes
+            // cannot hold is corrupt, and is refused before anything is sized by it.
+            let width = typedField.elementWire == .fixed32 ? 4 : typedField.elementWire == .fixed64 ? 8 : 1
+            let bytes = pieces.reduce(0) { $0 + $1.range.count }
+            guard count <= bytes / width else {
+                throw WireError("tensor \(label) of shape \(dims) has \(count) elements but only \(bytes) bytes of typed data")
+            }
             data = .typed(source, typedField, pieces)
         } else if count == 0 || type == .string {
+            // String values (string_data) are never read; nothing is sized by their count.
             data = .none
         } else {
             throw WireError("tensor \(label) of shape \(dims) has no data")

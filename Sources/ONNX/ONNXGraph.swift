@@ -29,7 +29,9 @@ public struct ONNXValueInfo: Equatable, Sendable {
 
 /// A key-value pair of `metadata_props`.
 public struct ONNXMetadata: Equatable, Sendable {
+    /// The key.
     public let key: String
+    /// The value.
     public let value: String
 }
 

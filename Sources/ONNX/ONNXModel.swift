@@ -67,7 +67,8 @@ public struct ONNXModel: Sendable {
             var r = WireReader(raw, range: 0..<raw.count)
             var fields = 0
             while !r.isAtEnd {
-                guard let (field, wire) = try? r.tag() else { return fields > 0 && r.isAtEnd }
+                // A tag cut by the end of the prefix or an invalid one: not a ModelProto we can vouch for.
+                guard let (field, wire) = try? r.tag() else { return false }
                 switch (field, wire) {
                 case (1, .varint), (5, .varint):
                     guard let v = try? r.varint() else { return fields > 0 }

@@ -48,8 +48,9 @@ public struct ONNXTensor: Sendable {
     /// Every value converted to Double, in row-major order (exact for all types but 64-bit
     /// integers beyond 2^53). Throws for element types without numeric values (strings, float8).
     public func values() throws -> [Double] {
+        // The count was checked against the bytes holding the values when the tensor was read.
         var out: [Double] = []
-        out.reserveCapacity(count)
+        if RawValues.hasNumericValues(dataType) { out.reserveCapacity(count) }
         try named { try forEachValue { out.append($0) } }
         return out
     }
@@ -57,7 +58,7 @@ public struct ONNXTensor: Sendable {
     /// Every value of an integer or boolean tensor as Int64, exactly (shape constants, axes).
     public func integerValues() throws -> [Int64] {
         var out: [Int64] = []
-        out.reserveCapacity(count)
+        if RawValues.hasNumericValues(dataType) { out.reserveCapacity(count) }
         try named { try forEachInteger { out.append($0) } }
         return out
     }

@@ -86,6 +86,33 @@ enum Shapes {
         return n
     }
 
+    /// Row-major strides of `shape`, in elements.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var out = Array(repeating: 1, count: shape.count)
+        var step = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) { out[i] = step; step *= shape[i] }
+        return out
+    }
+
+    /// For every element of `shape` in row-major order, `source` of its coordinates.
+    static func indices(of shape: [Int], _ source: ([Int]) -> Int) -> [Int] {
+        let n = shape.reduce(1, *)
+        var coords = Array(repeating: 0, count: shape.count)
+        var out: [Int] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            out.append(source(coords))
+            var d = shape.count - 1
+            while d >= 0 {
+                coords[d] += 1
+                if coords[d] < shape[d] { break }
+                coords[d] = 0
+                d -= 1
+            }
+        }
+        return out
+    }
+
     /// Numpy-style broadcast of two shapes.
     static func broadcast(_ a: [Int], _ b: [Int]) throws -> [Int] {
         let rank = max(a.count, b.count)

@@ -55,6 +55,9 @@ public enum ShapeInference {
         var inputShapes: [(name: String, shape: [Int])] = []
         for input in inputs {
             let shape = try resolveInput(input, given: inputShape, path: model.path)
+            do { _ = try Shapes.count(shape) } catch let e as ShapeError {
+                throw ONNXError(path: model.path, message: "input '\(input.name)': \(e.message)")
+            }
             values[input.name] = InferredTensor(shape: shape, type: input.elementType ?? .float)
             inputShapes.append((input.name, shape))
         }

@@ -35,6 +35,8 @@ enum ShapeRules {
         rules["Gather"] = gather
         rules["Slice"] = slice
         rules["Constant"] = constant
+        rules["Pad"] = pad
+        rules["ConstantOfShape"] = constantOfShape
         return rules
     }()
 
@@ -250,7 +252,13 @@ enum ShapeRules {
         let x = try c.input(0)
         let perm = try c.ints("perm")?.map { Int(clamping: $0) } ?? Array((0..<x.shape.count).reversed())
         guard perm.sorted() == Array(0..<x.shape.count) else { throw ShapeError("perm \(perm) is not a permutation of \(x.shape.count) axes") }
-        return [InferredTensor(shape: perm.map { x.shape[$0] }, type: x.type)]
+        let shape = perm.map { x.shape[$0] }
+        var value: ConstantValue?
+        if let v = x.value {
+            let inStrides = Shapes.strides(x.shape)
+            value = v.picking(Shapes.indices(of: shape) { coords in zip(perm, coords).reduce(0) { $0 + $1.1 * inStrides[$1.0] } })
+        }
+        return [InferredTensor(shape: shape, type: x.type, value: value)]
     }
 
     static let squeeze: ShapeRule = { c in
@@ -307,7 +315,7 @@ enum ShapeRules {
             sizes = s.map { Int(clamping: $0) }
         } else {
             let parts = try c.int("num_outputs", n)
-            guard parts >= 1 else { throw ShapeError("num_outputs must be positive") }
+            guard parts == n, parts >= 1 else { throw ShapeError("num_outputs \(parts) does not match the node's \(n) outputs") }
             let chunk = (x.shape[axis] + parts - 1) / parts
             sizes = (0..<parts).map { min(chunk, max(0, x.shape[axis] - $0 * chunk)) }
         }
@@ -379,12 +387,46 @@ enum ShapeRules {
             ranges[a] = (Int(s), Int(clamping: step), Int(n))
         }
         var value: ConstantValue?
-        if x.shape.count == 1, let v = try ShapeContext.value(of: x) {
-            let picked = (0..<ranges[0].count).map { ranges[0].start + $0 * ranges[0].step }
-            value = v.integers.map { ints in ConstantValue(integers: picked.map { ints[$0] }) }
-                ?? ConstantValue(doubles: picked.map { v.doubles[$0] })
+        if x.isConstant, try Shapes.count(x.shape) <= ShapeContext.constantLimit, let v = try ShapeContext.value(of: x) {
+            let inStrides = Shapes.strides(x.shape)
+            let picked = Shapes.indices(of: shape) { coords in
+                zip(coords.indices, coords).reduce(0) { $0 + (ranges[$1.0].start + $1.1 * ranges[$1.0].step) * inStrides[$1.0] }
+            }
+            value = v.picking(picked)
         }
         return [InferredTensor(shape: shape, type: x.type, value: value)]
+    }
+
+    /// Pad: each axis grows by its begin and end pads (pads from opset 11 on are an input).
+    static let pad: ShapeRule = { c in
+        let x = try c.input(0)
+        let pads = c.opset >= 11 ? try c.constantIntegers(1) : (try c.ints("pads") ?? [])
+        let axes = try (c.opset >= 18 && c.optionalInput(3) != nil ? try c.constantIntegers(3) : (0..<Int64(x.shape.count)).map { $0 })
+            .map { try ShapeContext.normalize($0, rank: x.shape.count) }
+        guard pads.count == 2 * axes.count else { throw ShapeError("pads \(pads) do not match \(axes.count) axes") }
+        var shape = x.shape
+        for (i, a) in axes.enumerated() {
+            let grown = Int64(shape[a]) + pads[i] + pads[i + axes.count]
+            guard grown >= 0, grown <= 1 << 40 else { throw ShapeError("pads \(pads) make axis \(a) of \(x.shape) \(grown)") }
+            shape[a] = Int(grown)
+        }
+        return [InferredTensor(shape: shape, type: x.type)]
+    }
+
+    /// ConstantOfShape: a tensor of the constant shape, filled with the `value` attribute (0.0 by default).
+    static let constantOfShape: ShapeRule = { c in
+        let dims = try c.constantIntegers(0)
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= 1 << 40 }) else { throw ShapeError("shape \(dims) is out of range") }
+        let shape = dims.map { Int($0) }
+        let n = try Shapes.count(shape)
+        var type = ONNXDataType.float
+        var fill = ConstantValue(doubles: [0])
+        if let t = c.node.attribute("value")?.tensor {
+            type = t.dataType
+            fill = try ShapeContext.value(of: InferredTensor(shape: t.shape, type: t.dataType, tensor: t)) ?? fill
+        }
+        guard n <= ShapeContext.constantLimit, !fill.doubles.isEmpty else { return [InferredTensor(shape: shape, type: type)] }
+        return [InferredTensor(shape: shape, type: type, value: fill.picking(Array(repeating: 0, count: n)))]
     }
 
     static let constant: ShapeRule = { c in

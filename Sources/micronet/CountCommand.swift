@@ -15,6 +15,8 @@ struct Count: ParsableCommand {
           micronet count --input-bits 16
           micronet count --preset qrnn-lm --nhid 2000 --input-bits 16
           micronet count model.json --sparsity 0.5 --no-summarize-blocks
+          # an exported CNN; its input's height and width when they are symbolic
+          micronet count resnet.onnx --input-bits 16 --input-shape 1x3x224x224
           # also count output gates, bias adds, softmax
           micronet count --input-bits 16 --convention full
           # score a count

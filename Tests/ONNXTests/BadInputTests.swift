@@ -56,7 +56,13 @@ final class BadInputTests: XCTestCase {
         })
         assertONNXError(try ONNXModel(bytes: short, name: "raw.onnx"), contains: "has 4 bytes of raw_data, expected 16")
 
-        let typeless = Proto.model(initializer: { t in t.varint(1, 1); t.varint(2, 99); t.bytes(8, Array("w".utf8)) })
+        // int64_data holding 2 varint bytes for 2^32 elements: refused at load, nothing sized by the count.
+        let typed = Proto.model(initializer: { t in
+            t.varint(1, 1 << 32); t.varint(2, 7); t.bytes(8, Array("w".utf8)); t.bytes(7, [1, 2])
+        })
+        assertONNXError(try ONNXModel(bytes: typed, name: "typed.onnx"), contains: "has 4294967296 elements but only 2 bytes of typed data")
+
+                let typeless = Proto.model(initializer: { t in t.varint(1, 1); t.varint(2, 99); t.bytes(8, Array("w".utf8)) })
         assertONNXError(try ONNXModel(bytes: typeless, name: "type.onnx"), contains: "unknown data type 99")
     }
 

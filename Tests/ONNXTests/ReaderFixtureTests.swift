@@ -4,7 +4,7 @@ import XCTest
 /// Every reader fixture against what onnx 1.23 says about the same file (expected.json).
 final class ReaderFixtureTests: XCTestCase {
     func testFixturesArePresent() {
-        XCTAssertGreaterThanOrEqual(ReaderFixtures.expected.count, 7, "run fixtures/onnx_reader/make_reader_fixtures.py")
+        XCTAssertGreaterThanOrEqual(ReaderFixtures.expected.count, 8, "run fixtures/onnx_reader/make_reader_fixtures.py")
     }
 
     func testMetadataOpsAndInitializersMatchOnnx() throws {
@@ -35,7 +35,8 @@ final class ReaderFixtureTests: XCTestCase {
 
     func testInferredShapesMatchOnnxShapeInference() throws {
         let cases: [(String, [Int]?)] = [("convnet_ts.onnx", nil), ("convnet_dynamo/model.onnx", nil), ("block_ts.onnx", nil),
-                                         ("typed_fields.onnx", nil), ("convnet_hw.onnx", [1, 3, 16, 16])]
+                                         ("typed_fields.onnx", nil), ("convnet_hw.onnx", [1, 3, 16, 16]),
+                                         ("pad_ts.onnx", nil)]
         for (name, inputShape) in cases {
             let model = try ONNXModel(path: ReaderFixtures.path(name))
             let shapes = try ShapeInference.infer(model, inputShape: inputShape)
