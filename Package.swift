@@ -21,15 +21,18 @@ let package = Package(
         // Thin shims over system libraries (Debian: libopenblas-dev, zlib1g-dev).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // cpuid/xgetbv: which OpenBLAS kernels this processor runs (BLASRuntime's dispatch).
+        .target(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Graph"),
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
+        .target(name: "BLASRuntime", dependencies: ["COpenBLAS", "CCPUID"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel",
+            "Graph", "Counter", "Checkpoint", "QRNNModel", "BLASRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
+        .testTarget(name: "BLASRuntimeTests", dependencies: ["BLASRuntime"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]
