@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Graph", targets: ["Graph"]),
         .library(name: "Counter", targets: ["Counter"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
     ],
     dependencies: [
@@ -27,9 +28,12 @@ let package = Package(
         .target(name: "Graph"),
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
-        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        // What every recurrent LM shares (corpus, vocabulary, softmax head, perplexity loop, kernels);
+        // each architecture adds only its layer, config and weights.
+        .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS"]),
+        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -37,7 +41,8 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
+        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LanguageModel
 import QRNNModel
 
 extension Precision: ExpressibleByArgument {}

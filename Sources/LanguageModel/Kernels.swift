@@ -2,7 +2,7 @@ import COpenBLAS
 import Dispatch
 import Foundation
 
-// Numeric kernels of the QRNN forward pass. They see plain float buffers only:
+// Numeric kernels of the language-model forward pass. They see plain float buffers only:
 // nothing here knows about checkpoints, vocabularies or models.
 
 /// Thin wrappers over OpenBLAS and the elementwise loops the forward pass needs.
@@ -108,4 +108,12 @@ public enum Kernels {
 private struct UncheckedBody: @unchecked Sendable {
     let body: (Int) -> Void
     init(_ body: @escaping (Int) -> Void) { self.body = body }
+}
+
+/// A pointer handed to worker threads that touch disjoint parts of it.
+public struct SendablePointer: @unchecked Sendable {
+    /// The shared memory.
+    public let p: UnsafeMutablePointer<Float>
+    /// Wraps `p`.
+    public init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }
