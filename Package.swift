@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
+        .library(name: "LSTMModel", targets: ["LSTMModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,8 +33,9 @@ let package = Package(
         // each architecture adds only its layer, config and weights.
         .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
+        .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

@@ -44,6 +44,14 @@ public enum Kernels {
                     1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
     }
 
+    /// y (m) = A (m × n, row-major, stride lda) · x (n): one step of a recurrence with a single stream.
+    @inline(__always)
+    public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
+                            x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        guard m > 0 else { return }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(m), blasint(n), 1, a, blasint(lda), x, 1, 0, y, 1)
+    }
+
     /// e^x for one float, branch-free (Cephes-style polynomial, ~1 ulp) so loops over it vectorise.
     @inline(__always)
     public static func exp(_ x: Float) -> Float {

@@ -17,7 +17,11 @@ extension QRNNWeights {
 extension RecurrentLanguageModel where Stack == QRNNStack {
     /// Loads an awd-lstm-lm QRNN checkpoint (whole `[model, criterion, optimizer]`, a bare model, or a state dict).
     public static func load(path: String, precision: Precision = .fp32) throws -> QRNNLanguageModel {
-        let checkpoint = try LoadedCheckpoint.load(path: path)
+        try load(LoadedCheckpoint.load(path: path), precision: precision)
+    }
+
+    /// Builds the model from an already loaded checkpoint.
+    public static func load(_ checkpoint: LoadedCheckpoint, precision: Precision = .fp32) throws -> QRNNLanguageModel {
         let (config, tensors) = try QRNNConfig.recognise(checkpoint)
         return try QRNNLanguageModel(config: config, weights: QRNNWeights(tensors, checkpoint: checkpoint), precision: precision)
     }
