@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "Graph", targets: ["Graph"]),
         .library(name: "Counter", targets: ["Counter"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
+        .library(name: "LSTMModel", targets: ["LSTMModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,10 +31,15 @@ let package = Package(
         .target(name: "Graph"),
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
+        // Which OpenBLAS kernels and how many threads: cpuid against what OpenBLAS loaded.
         .target(name: "BLASRuntime", dependencies: ["COpenBLAS", "CCPUID"]),
-        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        // What every recurrent LM shares (corpus, vocabulary, softmax head, perplexity loop, kernels);
+        // each architecture adds only its layer, config and weights.
+        .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "BLASRuntime"]),
+        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
+        .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel", "BLASRuntime",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "BLASRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -40,8 +47,10 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
         .testTarget(name: "BLASRuntimeTests", dependencies: ["BLASRuntime"]),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
+        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

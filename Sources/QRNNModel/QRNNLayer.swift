@@ -1,4 +1,5 @@
 import Dispatch
+import LanguageModel
 
 /// One QRNN layer (torchqrnn QRNNLayer in eval mode) run over a chunk of T steps for B streams.
 ///
@@ -99,10 +100,4 @@ struct QRNNLayer {
             }
         }
     }
-}
-
-/// A pointer handed to worker threads that touch disjoint parts of it.
-struct SendablePointer: @unchecked Sendable {
-    let p: UnsafeMutablePointer<Float>
-    init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }

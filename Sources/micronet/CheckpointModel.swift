@@ -1,6 +1,7 @@
 import Checkpoint
 import Counter
 import Graph
+import LanguageModel
 import QRNNModel
 
 /// The op graph of a checkpoint, with each weight's sparsity measured from its zeros.

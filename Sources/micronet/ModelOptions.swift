@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Graph
+import LanguageModel
 import QRNNModel
 
 /// Which model a command works on: a positional MODEL (graph file, checkpoint or preset name) or --preset.

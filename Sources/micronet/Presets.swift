@@ -1,4 +1,5 @@
 import Graph
+import LanguageModel
 import QRNNModel
 
 /// Built-in models that need no file.

@@ -58,3 +58,20 @@ final class OwnedFloats {
     }
     deinit { pointer.deallocate() }
 }
+
+extension FloatBuffer {
+    /// Index and value of the first NaN or infinite element, described for an error message, or nil.
+    public func firstNonFinite() -> String? {
+        // A sum is finite exactly when every term is (barring overflow), so the common case is one fast pass.
+        var s = SIMD8<Float>(repeating: 0), i = 0
+        while i + 8 <= count {
+            s += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self) * 0
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count { tail += base[i] * 0; i += 1 }
+        if s.sum() == 0 && tail == 0 { return nil }
+        for i in 0..<count where !base[i].isFinite { return "[\(i)] = \(base[i])" }
+        return nil
+    }
+}

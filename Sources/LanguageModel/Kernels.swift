@@ -2,7 +2,7 @@ import COpenBLAS
 import Dispatch
 import Foundation
 
-// Numeric kernels of the QRNN forward pass. They see plain float buffers only:
+// Numeric kernels of the language-model forward pass. They see plain float buffers only:
 // nothing here knows about checkpoints, vocabularies or models.
 
 /// Thin wrappers over OpenBLAS and the elementwise loops the forward pass needs.
@@ -42,6 +42,14 @@ public enum Kernels {
         guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
                     1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+    }
+
+    /// y (m) = A (m × n, row-major, stride lda) · x (n): one step of a recurrence with a single stream.
+    @inline(__always)
+    public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
+                            x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        guard m > 0 else { return }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(m), blasint(n), 1, a, blasint(lda), x, 1, 0, y, 1)
     }
 
     /// e^x for one float, branch-free (Cephes-style polynomial, ~1 ulp) so loops over it vectorise.
@@ -108,4 +116,12 @@ public enum Kernels {
 private struct UncheckedBody: @unchecked Sendable {
     let body: (Int) -> Void
     init(_ body: @escaping (Int) -> Void) { self.body = body }
+}
+
+/// A pointer handed to worker threads that touch disjoint parts of it.
+public struct SendablePointer: @unchecked Sendable {
+    /// The shared memory.
+    public let p: UnsafeMutablePointer<Float>
+    /// Wraps `p`.
+    public init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import QRNNModel
+@testable import LanguageModel
 
 final class KernelTests: XCTestCase {
     func testExpIsWithinTwoUlpOfFoundation() {
