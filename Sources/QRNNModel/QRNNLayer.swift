@@ -43,7 +43,8 @@ struct QRNNLayer {
         let y = gates.reserve(rows * g)
         Kernels.gemmTransB(m: rows, n: g, k: k, a: src, lda: k, b: weights.weight.base, ldb: k, c: y, ldc: g)
         // The recurrence runs along time independently per unit, so units are split across threads.
-        let parts = h >= 512 ? max(1, min(Kernels.threads, 8)) : 1
+        // At least 128 units a part keeps the per-part overhead small beside the work; every core may join.
+        let parts = max(1, min(Kernels.threads, h / 128))
         if parts == 1 {
             recur(gates: y, rows: rows, batch: batch, units: 0..<h, output: output, cell: cell, precision: precision)
         } else {

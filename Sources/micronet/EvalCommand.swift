@@ -1,6 +1,8 @@
 import ArgumentParser
+import BLASRuntime
 import Checkpoint
 import Foundation
+import Graph
 import LanguageModel
 import LSTMModel
 import QRNNModel
@@ -44,8 +46,11 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Parallel streams the text is batchified into (test: 1).")
     var batchSize: Int = 1
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "Threads for GEMMs and the loops beside them (default: every core this process may use).")
     var threads: Int?
+
+    @Flag(help: "Also print the BLAS kernels, the thread count, and why they were chosen.")
+    var verbose = false
 
     @Option(help: "fp32, fp16 or bf16: round weights and activations to this format at every op.")
     var precision: Precision = .fp32
@@ -73,7 +78,8 @@ struct Eval: ParsableCommand {
         try Eval.checkRanges(bptt: bptt, batchSize: batchSize)
         if let t = threads, !(1...1024).contains(t) { throw CLIError.badInput("--threads must be an integer from 1 to 1024, got \(t)") }
         if let m = maxPpl, !(m > 0) { throw CLIError.badInput("--max-ppl must be positive, got \(m)") }
-        if let t = threads { Kernels.setThreads(t) }
+        let threadsUsed = BLASRuntime.setThreads(threads)
+        let blas = BLASRuntime.status()
 
         let loadStart = Date()
         let loaded = try Eval.loadModel(model)
@@ -99,6 +105,7 @@ struct Eval: ParsableCommand {
                 ("bits_per_token", json(result.bitsPerToken)), ("predictions", "\(result.predictions)"),
                 ("precision", "\"\(precision.rawValue)\""), ("batch_size", "\(batchSize)"), ("bptt", "\(bptt)"),
                 ("architecture", "\"\(loaded.architecture)\""),
+                ("blas_core", JSONValue.string(blas.core).serialized(pretty: false)), ("blas_core_reason", JSONValue.string(blas.reason).serialized(pretty: false)), ("threads", "\(threadsUsed)"),
             ]
             if let b = baseline {
                 fields.append(("fp32_perplexity", json(b.perplexity)))
@@ -111,6 +118,10 @@ struct Eval: ParsableCommand {
             print(String(format: "perplexity  %.4f", result.perplexity))
             print(String(format: "loss        %.6f nats, %.6f bits per token", result.loss, result.bitsPerToken))
             print(String(format: "time        %.2f s (load %.2f s), %.0f tokens/s", seconds, loadSeconds, rate))
+            if verbose {
+                print("threads     \(threadsUsed) (\(threads == nil ? "every core this process may use" : "--threads"))")
+                print("blas        OpenBLAS \(blas.core): \(blas.reason)")
+            }
             if let b = baseline {
                 print(String(format: "vs fp32     %.4f -> %.4f (%+.4f%%)", b.perplexity, result.perplexity,
                              100 * (result.perplexity / b.perplexity - 1)))
