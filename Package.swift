@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
         .library(name: "LSTMModel", targets: ["LSTMModel"]),
+        .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,18 +35,21 @@ let package = Package(
         .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
         .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
+        // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ModelImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
-        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
+        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel", "LanguageModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "LanguageModel"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]
