@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
         .library(name: "LSTMModel", targets: ["LSTMModel"]),
+        .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,19 +39,22 @@ let package = Package(
         .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "BLASRuntime"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
         .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
+        // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "BLASRuntime",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ModelImport", "BLASRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
-        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
+        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel", "LanguageModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "BLASRuntimeTests", dependencies: ["BLASRuntime"]),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "LanguageModel"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

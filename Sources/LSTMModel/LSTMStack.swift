@@ -98,6 +98,9 @@ extension RecurrentLanguageModel where Stack == LSTMStack {
     /// Builds a model after checking every weight's size against `config`; 16-bit precisions round a copy.
     public init(config: LSTMConfig, weights: LSTMWeights, precision: Precision = .fp32) throws {
         guard config.tiedWeights else { throw LanguageModelError.unsupported("an untied decoder weight") }
+        guard config.biasVectors == 2, config.projectionSize == nil else {
+            throw LanguageModelError.unsupported("evaluating an LSTM with \(config.biasVectors) bias vectors or a projection (awd-lstm-lm has two and none)")
+        }
         let head = try SoftmaxHead(
             config: SoftmaxHeadConfig(vocabularySize: config.vocabularySize, featureSize: config.decoderInputSize,
                                       splits: config.splits),

@@ -9,20 +9,16 @@ public final class CheckpointOwner {
 }
 
 extension FloatBuffer {
-    /// The tensor's values: a view into the mapped file for contiguous, aligned float32, else a converted
-    /// copy made now (so only tensors a model uses are ever copied).
+    /// The tensor's values: a view into the mapped file for contiguous, aligned float32; else a converted copy
+    /// made now into aligned memory, one tensor at a time and only for tensors a model uses (the source pages
+    /// of a mapped file are released as they are copied, so a misaligned legacy checkpoint costs ~1× its weights).
     public init(_ tensor: Tensor, owner: AnyObject) {
-        if tensor.dtype == .float32, tensor.isContiguous {
-            // withFloat32 hands out the mapped bytes or, when they are misaligned, a temporary copy.
-            // A nested call tells them apart: two live copies never share an address, the mapping always does.
-            let view: FloatBuffer? = tensor.withFloat32 { outer in
-                tensor.withFloat32 { inner in
-                    guard let o = outer.baseAddress, o == inner.baseAddress else { return nil }
-                    return FloatBuffer(borrowing: o, count: outer.count, owner: owner)
-                }
-            }
-            if let view { self = view; return }
+        if let view = tensor.float32View, let base = view.baseAddress {
+            self.init(borrowing: base, count: view.count, owner: owner)
+            return
         }
-        self.init(tensor.toFloat32())
+        let owned = OwnedFloats(count: tensor.count, zeroed: false)
+        tensor.copyFloat32(into: owned.pointer)
+        self.init(owned: owned)
     }
 }

@@ -40,7 +40,7 @@ public struct FloatBuffer: @unchecked Sendable {
         return FloatBuffer(owned: owned)
     }
 
-    private init(owned: OwnedFloats) {
+    init(owned: OwnedFloats) {
         self.base = UnsafePointer(owned.pointer)
         self.count = owned.count
         self.owner = owned
@@ -51,10 +51,11 @@ public struct FloatBuffer: @unchecked Sendable {
 final class OwnedFloats {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    init(count: Int) {
+    /// `zeroed: false` leaves the memory for the caller to fill completely before reading it.
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
     deinit { pointer.deallocate() }
 }

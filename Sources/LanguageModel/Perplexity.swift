@@ -81,7 +81,8 @@ public enum Perplexity {
         }
         let loss = total / Double(rows)
         guard loss.isFinite else {
-            throw LanguageModelError.notFinite("the loss is \(loss) (an activation overflowed or a weight is extreme)")
+            if let bad = model.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
+            throw LanguageModelError.notFinite("the loss is \(loss) although every weight is finite (an activation overflowed)")
         }
         return PerplexityResult(loss: loss, tokens: rows * batchSize, predictions: predictions)
     }

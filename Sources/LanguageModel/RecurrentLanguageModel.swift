@@ -20,9 +20,13 @@ public struct RecurrentLanguageModel<Stack: RecurrentStack>: Sendable {
         guard head.config.featureSize == stack.outputSize else {
             throw LanguageModelError.shapeMismatch("the decoder reads \(head.config.featureSize) features but the last layer writes \(stack.outputSize)")
         }
-        if let bad = embedding.firstNonFinite() { throw LanguageModelError.notFinite("embedding value \(bad)") }
+        // The layers, biases and tombstones are checked now; the V × E table only if the loss comes out not
+        // finite (`firstNonFiniteWeight`): a split softmax reads few of its rows, and scanning them all would
+        // bring the whole table into memory for nothing.
         if let bad = stack.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
-        if let bad = head.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
+        if let bad = head.firstNonFiniteWeight(includingTable: head.weights.table.base != embedding.base) {
+            throw LanguageModelError.notFinite(bad)
+        }
         if precision == .fp32 {
             self.embedding = embedding
             self.stack = stack
@@ -43,6 +47,13 @@ public struct RecurrentLanguageModel<Stack: RecurrentStack>: Sendable {
     public var vocabularySize: Int { head.config.vocabularySize }
     /// Embedding width.
     public var embeddingSize: Int { stack.inputSize }
+
+    /// The first NaN or infinite weight anywhere in the model, named, or nil.
+    public func firstNonFiniteWeight() -> String? {
+        if let bad = stack.firstNonFiniteWeight() { return bad }
+        if let bad = embedding.firstNonFinite() { return "encoder.weight value \(bad)" }
+        return head.firstNonFiniteWeight(includingTable: true)
+    }
 }
 
 /// Runs a model over consecutive chunks of `batch` token streams, carrying the stack's state from chunk to

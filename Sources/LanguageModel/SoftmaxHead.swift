@@ -163,10 +163,11 @@ public struct SoftmaxHead: Sendable {
 }
 
 extension SoftmaxHead {
-    /// The first NaN or infinite weight of the head, named, or nil.
-    public func firstNonFiniteWeight() -> String? {
-        for (name, b) in [("decoder weight", weights.table), ("decoder bias", weights.bias),
-                          ("tail_vectors", weights.tailVectors), ("tail_bias", weights.tailBias)] {
+    /// The first NaN or infinite weight of the head, named, or nil; the decoder table only with `includingTable`.
+    public func firstNonFiniteWeight(includingTable: Bool = true) -> String? {
+        let table = includingTable ? [("decoder.weight", weights.table)] : []
+        for (name, b) in table + [("decoder.bias", weights.bias), ("tail_vectors", weights.tailVectors),
+                                  ("tail_bias", weights.tailBias)] {
             if let i = b.firstNonFinite() { return "\(name) value \(i)" }
         }
         return nil

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Counter
 import Graph
+import ModelImport
 
 /// `micronet count`: parameters, multiplications and additions per op and per block.
 struct Count: ParsableCommand {

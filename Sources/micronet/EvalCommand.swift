@@ -1,10 +1,10 @@
 import ArgumentParser
 import BLASRuntime
-import Checkpoint
 import Foundation
 import Graph
 import LanguageModel
 import LSTMModel
+import ModelImport
 import QRNNModel
 
 extension Precision: ExpressibleByArgument {}
@@ -62,16 +62,7 @@ struct Eval: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        do {
-            try execute()
-        } catch let e as ExitCode {
-            throw e
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            // Reader, model and corpus errors are one line that already names the file.
-            throw CLIError.badInput("\(error)")
-        }
+        try execute()
     }
 
     private func execute() throws {
@@ -82,7 +73,7 @@ struct Eval: ParsableCommand {
         let blas = BLASRuntime.status()
 
         let loadStart = Date()
-        let loaded = try Eval.loadModel(model)
+        let loaded = try Eval.loadModel(ModelImport.open(path: model))
         let vocabulary = try Vocabulary.load(vocab)
         guard vocabulary.count == loaded.vocabularySize else {
             throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(model) has \(loaded.vocabularySize)")
@@ -155,14 +146,13 @@ struct Eval: ParsableCommand {
         let evaluate: (Precision, [Int32], Int, Int, ((EvaluationProgress) -> Void)?) throws -> PerplexityResult
     }
 
-    /// Opens the checkpoint once and recognises it as an awd-lstm-lm LSTM (tensors `rnns.N.weight_ih_l0`) or QRNN.
-    static func loadModel(_ path: String) throws -> LoadedModel {
-        let checkpoint = try LoadedCheckpoint.load(path: path)
+    /// The language model an opened checkpoint holds (awd-lstm-lm LSTM or QRNN), borrowing its weights.
+    static func loadModel(_ imported: ImportedModel) throws -> LoadedModel {
         func softmax(_ splits: [Int]) -> String {
             splits.isEmpty ? "full softmax" : "split softmax \(splits.map(String.init).joined(separator: "/"))"
         }
-        if LSTMConfig.isLSTM(checkpoint) {
-            let m = try LSTMLanguageModel.load(checkpoint)
+        if let lstm = try imported.recognised() as? AWDLSTMModel {
+            let m = try imported.lstmLanguageModel(lstm)
             let c = m.config
             return LoadedModel(
                 architecture: "lstm",
@@ -172,7 +162,7 @@ struct Eval: ParsableCommand {
                     return try Perplexity.evaluate(model: run, tokens: tokens, batchSize: batch, bptt: bptt, progress: progress)
                 }
         }
-        let m = try QRNNLanguageModel.load(checkpoint)
+        let m = try imported.qrnnLanguageModel()
         let c = m.config
         return LoadedModel(
             architecture: "qrnn",
@@ -185,22 +175,16 @@ struct Eval: ParsableCommand {
     }
 
     /// Loads a checkpoint, vocabulary and text and evaluates them as `micronet eval` does (used by `check`).
-    static func perplexity(checkpoint: String, text: String, vocab: String, bptt: Int, batchSize: Int,
+    static func perplexity(model imported: ImportedModel, text: String, vocab: String, bptt: Int, batchSize: Int,
                            precision: Precision) throws -> PerplexityResult {
         try checkRanges(bptt: bptt, batchSize: batchSize)
-        do {
-            let model = try loadModel(checkpoint)
-            let vocabulary = try Vocabulary.load(vocab)
-            guard vocabulary.count == model.vocabularySize else {
-                throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(checkpoint) has \(model.vocabularySize)")
-            }
-            let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
-            return try model.evaluate(precision, tokens, batchSize, bptt, nil)
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            throw CLIError.badInput("\(error)")
+        let model = try loadModel(imported)
+        let vocabulary = try Vocabulary.load(vocab)
+        guard vocabulary.count == model.vocabularySize else {
+            throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(imported.path) has \(model.vocabularySize)")
         }
+        let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
+        return try model.evaluate(precision, tokens, batchSize, bptt, nil)
     }
 
     private func timedEvaluation(_ m: LoadedModel, _ p: Precision, _ tokens: [Int32]) throws -> (PerplexityResult, Double) {

@@ -1,8 +1,9 @@
 import ArgumentParser
-import Counter
-import Graph
 import Checkpoint
+import Counter
 import Foundation
+import Graph
+import ModelImport
 
 /// `micronet inspect`: what a PyTorch checkpoint holds, read natively (nothing in it is executed).
 struct Inspect: ParsableCommand {
@@ -35,11 +36,9 @@ struct Inspect: ParsableCommand {
     var modelOnly = false
 
     func run() throws {
-        let ckpt: LoadedCheckpoint
-        do {
-            ckpt = try LoadedCheckpoint.load(path: file)
-        } catch let e as CheckpointError {
-            throw CLIError.badInput(e.description)
+        let imported = try ModelImport.open(path: file)
+        guard let ckpt = imported.checkpoint else {
+            throw CLIError.badInput("\(file): this is a \(imported.kind.rawValue); inspect reads checkpoints")
         }
         if !ckpt.suspiciousCalls.isEmpty {
             printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")

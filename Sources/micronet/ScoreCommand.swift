@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Foundation
 import Graph
+import ModelImport
 
 extension Track: ExpressibleByArgument {}
 
@@ -43,8 +44,11 @@ struct Score: ParsableCommand {
     func validate() throws {
         if track != nil && baseline != nil { throw ValidationError("give --track or --baseline, not both") }
         if baselineOps != nil && baseline == nil { throw ValidationError("--baseline-ops needs --baseline") }
-        if let b = baseline, !(b > 0) { throw ValidationError("--baseline must be positive") }
-        if let b = baselineOps, !(b > 0) { throw ValidationError("--baseline-ops must be positive") }
+        // A baseline is a count of parameters or operations: below one, the score's ratios explode.
+        if let b = baseline, !(b.isFinite && b >= 1) { throw ValidationError("--baseline must be a finite number of at least 1, got \(b)") }
+        if let b = baselineOps, !(b.isFinite && b >= 1) {
+            throw ValidationError("--baseline-ops must be a finite number of at least 1, got \(b)")
+        }
     }
 
     func run() throws {
