@@ -34,31 +34,37 @@ struct LSTMLayer {
                 Kernels.gemmTransB(m: batch, n: g4, k: h, a: previous, lda: h, b: whh, ldb: h, c: hg, ldc: g4)
             }
             let out = output + t * batch * h
+            let o = SendablePointer(out), x = SendablePointer(xg + t * batch * g4), y = SendablePointer(hg)
+            let c = SendablePointer(cell)
             if batch >= 8 {
-                let o = SendablePointer(out), x = SendablePointer(xg + t * batch * g4), y = SendablePointer(hg)
-                let c = SendablePointer(cell)
                 Kernels.parallelRows(batch) { b in
                     cellStep(inputGates: x.p + b * g4, hiddenGates: y.p + b * g4, cell: c.p + b * h, out: o.p + b * h,
-                             precision: precision)
+                             units: 0..<h, precision: precision)
                 }
             } else {
-                for b in 0..<batch {
-                    cellStep(inputGates: xg + (t * batch + b) * g4, hiddenGates: hg + b * g4, cell: cell + b * h,
-                             out: out + b * h, precision: precision)
+                // Few streams: split the hidden units instead (at least 512 a part, so a part outweighs its dispatch).
+                let parts = max(1, min(Kernels.threads, h / 512))
+                Kernels.parallelItems(parts, grain: 1) { part in
+                    let units = (h * part / parts)..<(h * (part + 1) / parts)
+                    for b in 0..<batch {
+                        cellStep(inputGates: x.p + b * g4, hiddenGates: y.p + b * g4, cell: c.p + b * h,
+                                 out: o.p + b * h, units: units, precision: precision)
+                    }
                 }
             }
         }
         hidden.update(from: output + (rows - batch) * h, count: batch * h)
     }
 
-    /// Gates → activations → new cell and hidden state for one stream.
+    /// Gates → activations → new cell and hidden state for the hidden units `units` of one stream.
     @inline(__always)
     private func cellStep(inputGates x: UnsafeMutablePointer<Float>, hiddenGates y: UnsafeMutablePointer<Float>,
-                          cell c: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, precision: Precision) {
+                          cell c: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, units: Range<Int>,
+                          precision: Precision) {
         let h = hiddenSize
         let bi = weights.inputBias.base, bh = weights.hiddenBias.base
         if precision == .fp32 {
-            for j in 0..<h {
+            for j in units {
                 let i = Kernels.sigmoid((x[j] + bi[j]) + (y[j] + bh[j]))
                 let f = Kernels.sigmoid((x[h + j] + bi[h + j]) + (y[h + j] + bh[h + j]))
                 let g = Kernels.tanh((x[2 * h + j] + bi[2 * h + j]) + (y[2 * h + j] + bh[2 * h + j]))
@@ -70,11 +76,11 @@ struct LSTMLayer {
         } else {
             // Same cell, every op's result rounded to the 16-bit format.
             let p = precision
-            precision.round(y, count: 4 * h)
+            for k in 0..<4 { precision.round(y + k * h + units.lowerBound, count: units.count) }
             func gate(_ k: Int, _ j: Int) -> Float {
                 p.round(p.round(x[k * h + j] + bi[k * h + j]) + p.round(y[k * h + j] + bh[k * h + j]))
             }
-            for j in 0..<h {
+            for j in units {
                 let i = p.round(Kernels.sigmoid(gate(0, j)))
                 let f = p.round(Kernels.sigmoid(gate(1, j)))
                 let g = p.round(Kernels.tanh(gate(2, j)))

@@ -87,6 +87,80 @@ public enum Kernels {
 
     /// log Σ exp(v[i]) of one row, computed stably around its maximum; overwrites `v` with exp(v − max).
     public static func logSumExpInPlace(_ v: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        let (mx, total) = maxAndSumExpInPlace(v, count: count)
+        return mx + logf(total)
+    }
+
+    /// Width of the blocks a wide row's log-sum-exp is split into, so that one row of a 191,735-word
+    /// cluster spreads over every thread. The blocks depend on the width only, never on the thread count,
+    /// so neither does the result.
+    public static let logSumExpBlock = 16_384
+
+    /// For each of `rows` logit rows (`width` wide, row stride `ld`): adds `bias` (width values), rounds to
+    /// `precision`, and writes log Σ exp(row) − row[picks[i]] (the negative log-softmax at the picked
+    /// column) to `out[i]`. The rows are overwritten. Work is split into (row, block) items over the threads;
+    /// each block keeps its own maximum and sum, combined per row in block order.
+    public static func negativeLogSoftmax(_ logits: UnsafeMutablePointer<Float>, rows: Int, width: Int, ld: Int,
+                                          bias: UnsafePointer<Float>, precision: Precision, picks: [Int],
+                                          out: UnsafeMutablePointer<Float>) {
+        guard rows > 0, width > 0 else { return }
+        let blocks = (width + logSumExpBlock - 1) / logSumExpBlock, items = rows * blocks
+        // Per item: the block's maximum and Σ exp(v − max); per row: the picked logit.
+        var partial = [Float](repeating: 0, count: 2 * items)
+        var picked = [Float](repeating: 0, count: rows)
+        partial.withUnsafeMutableBufferPointer { pp in
+            picked.withUnsafeMutableBufferPointer { pk in
+                let part = SendablePointer(pp.baseAddress!), pick = SendablePointer(pk.baseAddress!)
+                let base = SendablePointer(logits), b = UnsafeSendable(bias)
+                picks.withUnsafeBufferPointer { idx in
+                    let ix = UnsafeSendable(idx.baseAddress!)
+                    parallelItems(items, grain: max(1, (1 << 15) / min(width, logSumExpBlock))) { item in
+                        let r = item / blocks, lo = (item % blocks) * logSumExpBlock
+                        let n = min(logSumExpBlock, width - lo)
+                        let v = base.p + r * ld + lo, bb = b.p + lo
+                        for j in 0..<n { v[j] += bb[j] }
+                        precision.round(v, count: n)
+                        let y = ix.p[r] - lo
+                        if y >= 0 && y < n { pick.p[r] = v[y] }
+                        let (m, s) = maxAndSumExpInPlace(v, count: n)
+                        part.p[2 * item] = m
+                        part.p[2 * item + 1] = s
+                    }
+                }
+            }
+        }
+        for r in 0..<rows {
+            var m = -Float.infinity
+            for k in 0..<blocks { m = Swift.max(m, partial[2 * (r * blocks + k)]) }
+            var s: Float = 0
+            for k in 0..<blocks {
+                let i = 2 * (r * blocks + k)
+                // One block: exp(0) is exactly 1, so the row's figure is the one-pass log-sum-exp's.
+                s += partial[i + 1] * (blocks == 1 ? 1 : exp(partial[i] - m))
+            }
+            out[r] = m + logf(s) - picked[r]
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<count in contiguous ranges over the threads, serially when there are
+    /// fewer than `grain` items per thread. Items must write disjoint outputs.
+    public static func parallelItems(_ count: Int, grain: Int, _ body: (Int) -> Void) {
+        let parts = min(threads, count / Swift.max(1, grain))
+        if parts <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { b in
+            let work = UncheckedBody(b)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                for i in (count * p / parts)..<(count * (p + 1) / parts) { work.body(i) }
+            }
+        }
+    }
+
+    /// Maximum of `v` and Σ exp(v[i] − max); overwrites `v` with exp(v − max).
+    @inline(__always)
+    static func maxAndSumExpInPlace(_ v: UnsafeMutablePointer<Float>, count: Int) -> (Float, Float) {
         // Four running maxima break the loop-carried dependency (generic SIMD max is not specialised here).
         var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
         var i = 0
@@ -108,7 +182,7 @@ public enum Kernels {
         }
         var total = s.sum()
         while i < count { total += v[i]; i += 1 }
-        return mx + logf(total)
+        return (mx, total)
     }
 }
 
@@ -116,6 +190,12 @@ public enum Kernels {
 private struct UncheckedBody: @unchecked Sendable {
     let body: (Int) -> Void
     init(_ body: @escaping (Int) -> Void) { self.body = body }
+}
+
+/// A read-only pointer handed to worker threads.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let p: UnsafePointer<T>
+    init(_ p: UnsafePointer<T>) { self.p = p }
 }
 
 /// A pointer handed to worker threads that touch disjoint parts of it.

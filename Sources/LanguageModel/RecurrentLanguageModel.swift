@@ -81,9 +81,11 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
     func features(inputs: UnsafePointer<Int32>, steps: Int) -> UnsafePointer<Float> {
         let rows = steps * batch, e = model.embeddingSize
         let x = embedded.reserve(rows * e)
-        // Embedding: a plain row lookup.
-        let emb = model.embedding.base
-        for r in 0..<rows { (x + r * e).update(from: emb + Int(inputs[r]) * e, count: e) }
+        // Embedding: a plain row lookup, rows split over the threads.
+        let emb = model.embedding.base, dst = SendablePointer(x)
+        Kernels.parallelItems(rows, grain: 64) { r in
+            (dst.p + r * e).update(from: emb + Int(inputs[r]) * e, count: e)
+        }
         return model.stack.forward(input: x, steps: steps, batch: batch, state: state, precision: model.precision)
     }
 

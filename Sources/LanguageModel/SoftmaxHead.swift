@@ -55,6 +55,8 @@ public struct SoftmaxHead: Sendable {
     let bounds: [Int]
     /// Most logits held at once; larger products are done in blocks of rows.
     let logitBudget = 1 << 22
+    /// Bias of the head softmax's columns: the head words' decoder bias, then the tombstones' bias.
+    let headBias: FloatBuffer
 
     /// A head after checking every buffer's size against `config` (names as the messages use them).
     public init(config: SoftmaxHeadConfig, weights: SoftmaxHeadWeights) throws {
@@ -75,6 +77,9 @@ public struct SoftmaxHead: Sendable {
         self.config = config
         self.weights = weights
         bounds = [0] + config.splits.map { min($0, v) } + [v]
+        let head = bounds[1]
+        headBias = FloatBuffer(Array(UnsafeBufferPointer(start: weights.bias.base, count: head))
+                               + Array(UnsafeBufferPointer(start: weights.tailBias.base, count: weights.tailBias.count)))
     }
 
     /// The same head with every weight rounded to `precision` (the table is passed in when it is shared).
@@ -99,11 +104,18 @@ public struct SoftmaxHead: Sendable {
     }
 
     /// Writes −log p(targets[r] | features row r) into `nll` for every row.
+    ///
+    /// Every loop beside the GEMMs runs on all threads: the bias, rounding and log-sum-exp over (row,
+    /// block) items, the gather of each cluster's rows. Each row's figure is computed the same way
+    /// whatever the thread count, so the result does not depend on it.
     public func negativeLogLikelihoods(features: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
                                 nll: UnsafeMutablePointer<Float>,
                                 logits: Scratch, gathered: Scratch, precision: Precision) {
         let e = featureSize, head = bounds[1], tails = tailCount, width = head + tails
-        let emb = weights.table.base, bias = weights.bias.base, tailBias = weights.tailBias.base
+        let emb = weights.table.base
+        // Which cluster each row's target lies in (0: the head).
+        var members = [[Int]](repeating: [], count: tails + 1)
+        for r in 0..<rows { members[cluster(of: Int(targets[r]))].append(r) }
         // Head: words [0, head) then the tombstones, for every row.
         let block = max(1, min(rows, logitBudget / max(width, 1)))
         let buf = logits.reserve(block * width)
@@ -115,47 +127,36 @@ public struct SoftmaxHead: Sendable {
                 Kernels.gemmTransB(m: m, n: tails, k: e, a: f, lda: e, b: weights.tailVectors.base, ldb: e,
                                    c: buf + head, ldc: width)
             }
-            let st = start
-            Kernels.parallelRows(m) { i in
-                let row = buf + i * width
-                for j in 0..<head { row[j] += bias[j] }
-                for j in 0..<tails { row[head + j] += tailBias[j] }
-                precision.round(row, count: width)
-                let y = Int(targets[st + i])
-                let c = cluster(of: y)
-                let picked = c == 0 ? row[y] : row[head + tails - c]
-                nll[st + i] = Kernels.logSumExpInPlace(row, count: width) - picked
+            let picks = (start..<(start + m)).map { r -> Int in
+                let y = Int(targets[r]), c = cluster(of: y)
+                return c == 0 ? y : head + tails - c
             }
+            Kernels.negativeLogSoftmax(buf, rows: m, width: width, ld: width, bias: headBias.base,
+                                       precision: precision, picks: picks, out: nll + start)
             start += m
         }
         // Tails: gather the rows whose target is in cluster c, one product against that cluster's rows.
         guard tails > 0 else { return }
-        var members = [Int]()
-        members.reserveCapacity(rows)
-        for c in 1...tails {
-            let lo = bounds[c], size = bounds[c + 1] - lo
-            members.removeAll(keepingCapacity: true)
-            for r in 0..<rows {
-                let y = Int(targets[r])
-                if y >= lo && y < lo + size { members.append(r) }
-            }
-            if members.isEmpty { continue }
-            let cblock = max(1, min(members.count, logitBudget / size))
+        for c in 1...tails where !members[c].isEmpty {
+            let lo = bounds[c], size = bounds[c + 1] - lo, rowsIn = members[c]
+            let cblock = max(1, min(rowsIn.count, logitBudget / size))
             let g = gathered.reserve(cblock * e), lbuf = logits.reserve(cblock * size)
+            var within = [Float](repeating: 0, count: cblock)
             var s = 0
-            while s < members.count {
-                let m = min(cblock, members.count - s)
-                for i in 0..<m { (g + i * e).update(from: features + members[s + i] * e, count: e) }
-                Kernels.gemmTransB(m: m, n: size, k: e, a: g, lda: e, b: emb + lo * e, ldb: e, c: lbuf, ldc: size)
-                let first = s
-                Kernels.parallelRows(m) { i in
-                    let row = lbuf + i * size
-                    for j in 0..<size { row[j] += bias[lo + j] }
-                    precision.round(row, count: size)
-                    let r = members[first + i]
-                    let picked = row[Int(targets[r]) - lo]
-                    nll[r] += Kernels.logSumExpInPlace(row, count: size) - picked
+            while s < rowsIn.count {
+                let m = min(cblock, rowsIn.count - s), first = s
+                let dst = SendablePointer(g)
+                Kernels.parallelItems(m, grain: 64) { i in
+                    (dst.p + i * e).update(from: features + rowsIn[first + i] * e, count: e)
                 }
+                Kernels.gemmTransB(m: m, n: size, k: e, a: g, lda: e, b: emb + lo * e, ldb: e, c: lbuf, ldc: size)
+                let picks = (0..<m).map { Int(targets[rowsIn[first + $0]]) - lo }
+                within.withUnsafeMutableBufferPointer { w in
+                    Kernels.negativeLogSoftmax(lbuf, rows: m, width: size, ld: size, bias: weights.bias.base + lo,
+                                               precision: precision, picks: picks, out: w.baseAddress!)
+                }
+                // log p(y) = log p(tombstone) + log p(y | cluster).
+                for i in 0..<m { nll[rowsIn[first + i]] += within[i] }
                 s += m
             }
         }

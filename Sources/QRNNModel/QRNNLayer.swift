@@ -28,10 +28,11 @@ struct QRNNLayer {
         if window == 2 {
             // The window concat: row (t, b) = [x_t ; x_{t-1}], x_{-1} being the carried previous input.
             let s = source.reserve(rows * k)
-            for r in 0..<rows {
-                let dst = s + r * k
+            let dsts = SendablePointer(s), prevs = SendablePointer(previousInput)
+            Kernels.parallelItems(rows, grain: 64) { r in
+                let dst = dsts.p + r * k
                 dst.update(from: input + r * n, count: n)
-                let prev: UnsafePointer<Float> = r < batch ? UnsafePointer(previousInput + r * n) : input + (r - batch) * n
+                let prev: UnsafePointer<Float> = r < batch ? UnsafePointer(prevs.p + r * n) : input + (r - batch) * n
                 (dst + n).update(from: prev, count: n)
             }
             previousInput.update(from: input + (rows - batch) * n, count: batch * n)
