@@ -6,7 +6,7 @@ emsize 300, nhid 1800, 4 layers, saved as `[model, criterion, optimizer]` with A
 legacy format, like WT103.12hr.QRNN.pt (about 1.26 GB). Then times, each in its own child process:
   * torch.load(f, weights_only=False) (the awd modules on sys.path), load call only and whole process;
   * micronet <subcommand> FILE --format json (whole process), for each subcommand given.
-Prints wall time (best and median of --reps), peak RSS of each child (wait4), and the speed ratio.
+Prints wall time (min, median and max of --reps interleaved repetitions), peak RSS of each child (wait4), and the speed ratio.
 
 Run from the repository root (torch is a dev tool; see fixtures/make_fixtures.py):
 
@@ -84,7 +84,7 @@ sys.stderr.write("%.6f\n" % (time.perf_counter() - t0))
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keep", help="write the checkpoint here and keep it (reused if it exists)")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--commands", default="inspect", help="micronet subcommands to time, comma-separated (inspect,count)")
     ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/micronet")
     ap.add_argument("--zip", action="store_true", help="write the zip format (torch >= 1.6) instead of the legacy one")
@@ -110,12 +110,20 @@ def main():
         size = os.path.getsize(path)
         with open("/proc/loadavg") as f:
             load = f.read().split()[:3]
-        print(f"file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} reps each, best and median")
+        print(f"file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} interleaved reps each, min/median/max")
 
-        rows = []
-        # torch: load call alone (reported by the child) and the whole child process.
+        variants = []
+        for cmd in [c for c in args.commands.split(",") if c]:
+            variants.append((f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"]))
+            if cmd == "inspect":
+                variants.append(("micronet inspect --model-only (weights)", [micronet, cmd, path, "--format", "json", "--model-only"]))
+                variants.append(("micronet inspect --no-zeros (open only)", [micronet, cmd, path, "--format", "json", "--no-zeros"]))
+        # Interleaved repetitions: a burst of load from other jobs hits every contender alike.
         walls, inner, rss = [], [], []
+        times = {label: ([], []) for label, _ in variants}
+        loads = []
         for _ in range(args.reps):
+            loads.append(os.getloadavg()[0])
             t0 = time.perf_counter()
             p = subprocess.Popen([sys.executable, "-c", TORCH_CHILD, path, AWD], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, status, usage = os.wait4(p.pid, 0)
@@ -126,29 +134,28 @@ def main():
                 raise SystemExit("torch.load failed: " + err[-500:])
             inner.append(float(err.strip().splitlines()[-1]))
             rss.append(usage.ru_maxrss / 1024.0)
-        rows.append(("torch.load (call only)", min(inner), statistics.median(inner), max(rss)))
-        rows.append(("python + torch.load (process)", min(walls), statistics.median(walls), max(rss)))
-        torch_best = min(inner)
-
-        for cmd in [c for c in args.commands.split(",") if c]:
-            variants = [(f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"])]
-            if cmd == "inspect":
-                variants.append(("micronet inspect --model-only (weights)", [micronet, cmd, path, "--format", "json", "--model-only"]))
-                variants.append(("micronet inspect --no-zeros (open only)", [micronet, cmd, path, "--format", "json", "--no-zeros"]))
             for label, argv in variants:
-                ws, rs = [], []
-                for _ in range(args.reps):
-                    w, r = timed(argv)
-                    ws.append(w)
-                    rs.append(r)
-                rows.append((label, min(ws), statistics.median(ws), max(rs)))
+                w, r = timed(argv)
+                times[label][0].append(w)
+                times[label][1].append(r)
+        loads.append(os.getloadavg()[0])
+        rows = [("torch.load (call only)", inner, max(rss)), ("python + torch.load (process)", walls, max(rss))]
+        rows += [(label, ws, max(rs)) for label, (ws, rs) in times.items()]
 
+        def mmm(xs):
+            return min(xs), statistics.median(xs), max(xs)
+
+        print(f"{os.cpu_count()} cpus; load average (1 min) at each repetition: {' '.join('%.2f' % l for l in loads)}")
         print()
-        print(f"{'run':42} {'best s':>9} {'median s':>9} {'peak RSS MiB':>13} {'vs torch.load':>14}")
-        for label, best, med, r in rows:
-            ratio = f"{torch_best / best:.1f}x" if label.startswith("micronet") else ""
-            print(f"{label:42} {best:9.3f} {med:9.3f} {r:13.0f} {ratio:>14}")
-        print(f"\nfile size {size / 2**20:.0f} MiB; ratio = torch.load call time (best) / micronet whole process time (best)")
+        print(f"{'run':42} {'min s':>8} {'median s':>9} {'max s':>8} {'peak RSS MiB':>13} {'vs torch.load min/med/max':>26}")
+        t_lo, t_med, t_hi = mmm(inner)
+        for label, xs, r in rows:
+            lo, med, hi = mmm(xs)
+            # Worst pairing (torch's fastest over our slowest), medians, best pairing.
+            ratio = f"{t_lo / hi:.1f}x/{t_med / med:.1f}x/{t_hi / lo:.1f}x" if label.startswith("micronet") else ""
+            print(f"{label:42} {lo:8.3f} {med:9.3f} {hi:8.3f} {r:13.0f} {ratio:>26}")
+        print(f"\nfile size {size / 2**20:.0f} MiB; ratio = torch.load call time / micronet whole process time "
+              f"(torch's fastest over micronet's slowest, medians, torch's slowest over micronet's fastest)")
     finally:
         if tmp:
             try:

@@ -35,3 +35,42 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(Precision.fp32.round(1 + 1.0 / 4096), 1 + 1.0 / 4096)
     }
 }
+
+final class NegativeLogSoftmaxTests: XCTestCase {
+    override func tearDown() { Kernels.setThreads(1) }
+
+    /// Rows wider than one block are reduced block by block; the figure matches a float64 reference and is
+    /// the same bit for bit at 1, 2 and 3 threads.
+    func testWideRowsMatchFloat64AndDoNotDependOnThreads() {
+        let rows = 5, width = 2 * Kernels.logSumExpBlock + 1234
+        var x: UInt32 = 12345
+        let values: [Float] = (0..<(rows * width)).map { _ in
+            x = x &* 1_664_525 &+ 1_013_904_223
+            return Float(x >> 8) / Float(1 << 24) * 20 - 10
+        }
+        let bias: [Float] = (0..<width).map { Float($0 % 7) * 0.25 }
+        let picks = [0, width - 1, Kernels.logSumExpBlock, 17, Kernels.logSumExpBlock * 2 + 5]
+        var results = [[Float]]()
+        for t in [1, 2, 3] {
+            Kernels.setThreads(t)
+            var v = values, out = [Float](repeating: 0, count: rows)
+            bias.withUnsafeBufferPointer { b in
+                v.withUnsafeMutableBufferPointer { vp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        Kernels.negativeLogSoftmax(vp.baseAddress!, rows: rows, width: width, ld: width, bias: b.baseAddress!,
+                                                   precision: .fp32, picks: picks, out: op.baseAddress!)
+                    }
+                }
+            }
+            results.append(out)
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[2])
+        for r in 0..<rows {
+            let row = (0..<width).map { Double(values[r * width + $0]) + Double(bias[$0]) }
+            let m = row.max()!
+            let ref = m + log(row.reduce(0) { $0 + exp($1 - m) }) - row[picks[r]]
+            XCTAssertEqual(Double(results[0][r]), ref, accuracy: 2e-5 * abs(ref), "row \(r)")
+        }
+    }
+}
