@@ -121,23 +121,11 @@ final class PickleContext {
             return .bytes(out)
         case ("torch", "device"):
             return .string(args.first?.stringValue ?? "cpu")
-        case ("builtins", "getattr") where isBoundMethod(args), ("__builtin__", "getattr") where isBoundMethod(args):
-            // A bound method of an object this pickle built (awd-lstm-lm's WeightDrop pickles
-            // getattr(<WeightDrop>, 'widget_demagnetizer_y2k_edition')): held inert, never refused.
-            // getattr on a global (a module or class) stays an inert call the hostile check sees.
-            return .object(node(PickleObject(className: qualified, args: args)))
         default:
             inertCalls.insert(qualified)
             try charge(values: 1)
             return .object(node(PickleObject(className: qualified, args: args)))
         }
-    }
-
-    /// Whether getattr's arguments name an attribute of an instance the pickle itself created (NEWOBJ/REDUCE
-    /// of a class that is not code-running), i.e. a bound method.
-    private func isBoundMethod(_ args: [PickleValue]) -> Bool {
-        guard args.count == 2, args[1].stringValue != nil, case .object(let o) = args[0] else { return false }
-        return !LoadedCheckpoint.isDangerous(o.className)
     }
 
     /// BUILD: set an object's state; an OrderedDict's state (its `_metadata`) stays apart from the items.
