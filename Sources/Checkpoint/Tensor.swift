@@ -89,6 +89,22 @@ public struct Tensor: Sendable {
         guard last < available else {
             throw FormatError("tensor (offset \(storageOffset), shape \(shape), strides \(strides)) reaches element \(last) but storage '\(storageKey)' has \(available)")
         }
+        // A view that reads storage elements repeatedly (stride 0 from expand, overlapping as_strided)
+        // may claim far more elements than its storage holds; every pass over it (zero counting,
+        // conversion) is bounded by refusing views beyond 4× their storage or the materialising budget.
+        guard count <= max(available.multipliedReportingOverflow(by: 4).partialValue, Self.maxRepeatedViewElements) || count <= available else {
+            throw FormatError("tensor (shape \(shape), strides \(strides)) repeats the \(available) element(s) of storage '\(storageKey)' as \(count) elements, beyond micronet's budget of \(Self.maxRepeatedViewElements) elements (\((Self.maxRepeatedViewElements * 4) >> 20) MiB as float32) for a view; refusing it")
+        }
+    }
+
+    /// Most elements a view larger than 4× its storage may have (2^26: 256 MiB as float32), so that
+    /// zero counting and conversion stay bounded by the storage bytes or this stated budget.
+    public static let maxRepeatedViewElements = 1 << 26
+
+    /// Bytes of the tensor's elements as its dtype (count × element size), nil beyond Int64.
+    public var logicalByteCount: Int? {
+        let (b, o) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        return o ? nil : b
     }
 
     var bytes: UnsafeRawBufferPointer { storage.buffer?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0) }
@@ -106,10 +122,13 @@ public struct Tensor: Sendable {
             body(pos)
             var d = shape.count - 1
             while d >= 0 {
-                idx[d] += 1
-                pos += strides[d]
+                // Wrapping: stepping past the last index of a dimension may leave Int64 (stride
+                // 2^63−1 on a size-1 dimension) before it is undone; every index handed out was
+                // bounds-checked at load.
+                idx[d] &+= 1
+                pos = pos &+ strides[d]
                 if idx[d] < shape[d] { break }
-                pos -= strides[d] * shape[d]
+                pos = pos &- strides[d] &* shape[d]
                 idx[d] = 0
                 d -= 1
             }

@@ -27,7 +27,7 @@ public struct FloatBuffer: @unchecked Sendable {
     }
 
     /// Element `i` (unchecked beyond a debug assertion: shapes are validated when the weights are built).
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(i: Int) -> Float {
         assert(i >= 0 && i < count)
         return base[i]

@@ -5,7 +5,8 @@ import Foundation
 // Numeric kernels of the language-model forward pass. They see plain float buffers only:
 // nothing here knows about checkpoints, vocabularies or models.
 
-/// Thin wrappers over OpenBLAS and the elementwise loops the forward pass needs.
+/// Thin wrappers over OpenBLAS and the elementwise loops the forward pass needs. The scalar functions are
+/// `@inlinable` so the layers' loops in other modules (QRNNModel, LSTMModel) inline and vectorise them.
 public enum Kernels {
     /// Sets the number of threads OpenBLAS uses for every following GEMM.
     public static func setThreads(_ n: Int) {
@@ -81,7 +82,7 @@ public enum Kernels {
     }
 
     /// e^x for one float, branch-free (Cephes-style polynomial, ~1 ulp) so loops over it vectorise.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let x = Swift.min(Swift.max(x, -87.33654), 88.72283)
         // Round x·log2(e) to the nearest integer n with the 1.5·2^23 trick (no float->int conversion).
@@ -102,11 +103,11 @@ public enum Kernels {
     }
 
     /// Logistic sigmoid 1 / (1 + e^-x).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// tanh x through e^{-2|x|}, sign restored; absolute error at float32 rounding level.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tanh(_ x: Float) -> Float {
         let e = exp(-2 * Swift.abs(x))
         let m = (1 - e) / (1 + e)

@@ -72,10 +72,11 @@ public struct AWDLSTMModel: RecognisedModel {
     }
 
     public var weights: [(op: String, weight: WeightTensor)] {
-        // An LSTM op's weight is its two matrices; the larger (recurrent for l > 0) speaks for the sparsity decision.
+        // An LSTM op's weight is its two gate matrices, measured together (4H·(I+H) elements).
         [("embedding", WeightTensor(label: "encoder.weight", tensor: tensors.embedding))]
             + tensors.layers.enumerated().map {
-                ("lstm_\($0.offset)", WeightTensor(label: "rnns.\($0.offset) weight_hh_l0", tensor: $0.element.hiddenWeight))
+                ("lstm_\($0.offset)", WeightTensor(label: "rnns.\($0.offset) weight_ih_l0 + weight_hh_l0",
+                                                   tensors: [$0.element.inputWeight, $0.element.hiddenWeight]))
             }
     }
 

@@ -27,7 +27,7 @@ public struct SparsityPolicy: Sendable, Equatable {
     func decide(op: String, weight: WeightTensor, bits: Double? = nil) -> (sparsity: Double?, note: String) {
         let paramBits = bits ?? self.paramBits
         let zeros = weight.zeroFraction()
-        let elements = Double(weight.tensor.count)
+        let elements = Double(weight.elementCount)
         let sparseBits = sparseSizeBits(elements: elements, bits: paramBits, sparsity: zeros)
         let denseBits = elements * paramBits
         let percent = String(format: "%.2f%%", zeros * 100)

@@ -9,19 +9,38 @@ public struct WeightTensor: Sendable {
     public let tensor: Tensor
     /// The pruning mask of the same shape, when the checkpoint was pruned with torch.nn.utils.prune.
     public let mask: Tensor?
+    /// Further matrices of the same op measured together with `tensor` (an LSTM's weight_ih beside weight_hh).
+    public let companions: [Tensor]
 
     /// Creates a weight; `mask` must have the tensor's shape.
     public init(label: String, tensor: Tensor, mask: Tensor? = nil) {
         self.label = label
         self.tensor = tensor
         self.mask = mask
+        self.companions = []
+    }
+
+    /// A weight made of several unmasked matrices of one op, whose zeros are measured together.
+    public init(label: String, tensors: [Tensor]) {
+        precondition(!tensors.isEmpty)
+        self.label = label
+        self.tensor = tensors[0]
+        self.mask = nil
+        self.companions = Array(tensors.dropFirst())
     }
 
     /// The weight's shape.
     public var shape: [Int] { tensor.shape }
 
+    /// Elements of the weight (its companions included).
+    public var elementCount: Int { companions.reduce(tensor.count) { $0 + $1.count } }
+
     /// Fraction of exact zeros of the weight as used: where the mask is 0 or the stored value is 0.
     public func zeroFraction() -> Double {
+        if !companions.isEmpty {
+            let n = elementCount
+            return n == 0 ? 0 : Double(companions.reduce(tensor.zeroCount()) { $0 + $1.zeroCount() }) / Double(n)
+        }
         guard let mask else { return tensor.zeroFraction() }
         guard tensor.count > 0 else { return 0 }
         let zeros: Int = tensor.withFloat32 { values in

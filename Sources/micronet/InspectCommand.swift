@@ -73,8 +73,9 @@ struct InspectReport {
                 fractions[t.name] = f
                 fraction = f
             }
-            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
+            // Names over 4 KiB print elided (length and hash), so output stays proportional to the file.
+            return Row(name: NameElision.display(t.name), dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo.map { NameElision.display($0) },
                        zeroFraction: fraction, optimizer: t.isOptimizerState)
         }
     }

@@ -32,6 +32,18 @@ final class CountLSTMTests: XCTestCase {
         }
     }
 
+    func testPrunedLSTMMeasuresBothGateMatricesTogether() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture("lstm/pruned-statedict.expected.json")))
+        let expected = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["rows"] as? [String: [String: Double]])
+        let out = try countJSON([fixture("lstm/pruned-statedict.pt")])
+        for row in try XCTUnwrap(out["rows"] as? [[String: Any]]) {
+            let want = try XCTUnwrap(expected[try XCTUnwrap(row["name"] as? String)])
+            for key in ["params", "mults", "adds"] {
+                XCTAssertEqual((row[key] as? NSNumber)?.doubleValue ?? -1, try XCTUnwrap(want[key]), accuracy: 1e-9, "\(row["name"] ?? "") \(key)")
+            }
+        }
+    }
+
     func testBaselinePresetGivesTheOfficialFigures() throws {
         let out = try countJSON(["--preset", "lstm-wt103-baseline"])
         let total = try XCTUnwrap(out["total"] as? [String: Any])
