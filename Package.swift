@@ -11,8 +11,10 @@ let package = Package(
         .library(name: "Graph", targets: ["Graph"]),
         .library(name: "Counter", targets: ["Counter"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
         .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "LSTMModel", targets: ["LSTMModel"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
@@ -26,27 +28,38 @@ let package = Package(
         // Thin shims over system libraries (Debian: libopenblas-dev, zlib1g-dev).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // cpuid/xgetbv: which OpenBLAS kernels this processor runs (BLASRuntime's dispatch).
+        .target(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Graph"),
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
-        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        // Which OpenBLAS kernels and how many threads: cpuid against what OpenBLAS loaded.
+        .target(name: "BLASRuntime", dependencies: ["COpenBLAS", "CCPUID"]),
+        // What every recurrent LM shares (corpus, vocabulary, softmax head, perplexity loop, kernels);
+        // each architecture adds only its layer, config and weights.
+        .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "BLASRuntime"]),
+        .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
+        .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
         .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
-        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel", "ONNX"]),
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ONNX"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel", "ModelImport",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ModelImport", "BLASRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
 
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
-        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
+        .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel", "LanguageModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel", "Counter"]),
+        .testTarget(name: "BLASRuntimeTests", dependencies: ["BLASRuntime"]),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
+        .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "LanguageModel", "QRNNModel", "Counter"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],

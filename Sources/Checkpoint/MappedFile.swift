@@ -55,7 +55,8 @@ final class MappedFile: @unchecked Sendable {
         MappingGuard.register(start: UnsafeRawPointer(p), count: count, path: path)
     }
 
-    private let isMapped: Bool
+    /// Whether the bytes are a file mapping (pages can be dropped and re-read), not an in-memory copy.
+    let isMapped: Bool
 
     private static func kind(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
@@ -119,21 +120,23 @@ final class StorageBuffer: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     private let owner: AnyObject?
     private let owned: UnsafeMutableRawBufferPointer?
+    /// The bytes are pages of a read-only file mapping: dropping them from memory is safe (they are re-read).
+    let isFileMapped: Bool
 
     /// A range of a mapping, kept alive by `file`.
     init(file: MappedFile, bytes: UnsafeRawBufferPointer) {
-        self.bytes = bytes; self.owner = file; self.owned = nil
+        self.bytes = bytes; self.owner = file; self.owned = nil; self.isFileMapped = file.isMapped
     }
 
     /// An owned buffer, freed with this object.
     init(owned: UnsafeMutableRawBufferPointer) {
-        self.bytes = UnsafeRawBufferPointer(owned); self.owner = nil; self.owned = owned
+        self.bytes = UnsafeRawBufferPointer(owned); self.owner = nil; self.owned = owned; self.isFileMapped = false
     }
 
     /// A sub-range of another buffer (legacy storage views).
     init(parent: StorageBuffer, offset: Int, length: Int) {
         self.bytes = UnsafeRawBufferPointer(rebasing: parent.bytes[offset..<(offset + length)])
-        self.owner = parent; self.owned = nil
+        self.owner = parent; self.owned = nil; self.isFileMapped = parent.isFileMapped
     }
 
     deinit { owned?.deallocate() }

@@ -1,5 +1,6 @@
 import Checkpoint
 import Graph
+import LanguageModel
 import QRNNModel
 
 /// awd-lstm-lm's QRNN language model (salesforce/awd-lstm-lm with torchqrnn): `rnns.N.linear` layers.

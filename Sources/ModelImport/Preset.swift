@@ -1,22 +1,30 @@
 import Graph
 
-/// Size overrides for a preset (`--vocab`, `--emsize`, `--nhid`, `--nlayers`).
+/// Size overrides for a preset (`--vocab`, `--emsize`, `--nhid`, `--nlayers`; LSTM presets also
+/// `--bias-vectors` and `--proj`).
 public struct PresetSizes: Equatable, Sendable {
     public var vocab: Int?
     public var emsize: Int?
     public var nhid: Int?
     public var nlayers: Int?
+    /// LSTM bias vectors per layer (1 or 2).
+    public var biasVectors: Int?
+    /// LSTM output projection width.
+    public var proj: Int?
 
     /// Creates overrides; nil keeps the preset's own size.
-    public init(vocab: Int? = nil, emsize: Int? = nil, nhid: Int? = nil, nlayers: Int? = nil) {
+    public init(vocab: Int? = nil, emsize: Int? = nil, nhid: Int? = nil, nlayers: Int? = nil,
+                biasVectors: Int? = nil, proj: Int? = nil) {
         self.vocab = vocab
         self.emsize = emsize
         self.nhid = nhid
         self.nlayers = nlayers
+        self.biasVectors = biasVectors
+        self.proj = proj
     }
 
     /// Whether any size is overridden.
-    public var isEmpty: Bool { vocab == nil && emsize == nil && nhid == nil && nlayers == nil }
+    public var isEmpty: Bool { vocab == nil && emsize == nil && nhid == nil && nlayers == nil && biasVectors == nil && proj == nil }
 
     /// Widths are at most 2^31, so the product of any two fits Int64 with room to spare.
     public static let widthRange = 1...(1 << 31)
@@ -29,7 +37,8 @@ public struct PresetSizes: Equatable, Sendable {
     /// Each flag with its value and allowed range, for messages and checks.
     public var flags: [(flag: String, value: Int?, range: ClosedRange<Int>)] {
         [("--vocab", vocab, Self.widthRange), ("--emsize", emsize, Self.widthRange),
-         ("--nhid", nhid, Self.widthRange), ("--nlayers", nlayers, Self.layerRange)]
+         ("--nhid", nhid, Self.widthRange), ("--nlayers", nlayers, Self.layerRange),
+         ("--bias-vectors", biasVectors, 1...2), ("--proj", proj, Self.widthRange)]
     }
 
     /// Throws naming the first size outside its range ("--nhid must be an integer from 1 to 2147483648, got 0").

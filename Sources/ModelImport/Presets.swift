@@ -1,4 +1,5 @@
 import Graph
+import LanguageModel
 import QRNNModel
 
 /// The built-in models; adding one is one entry here.
@@ -11,7 +12,7 @@ public enum Presets {
         Preset(name: "reference-example", summary: "the reference counting.py's example op list", takesSizes: false) { _, _ in
             ("reference-example", OpGraph.referenceExample)
         },
-    ]
+    ] + AWDLSTMRecogniser.presets
 
     /// The preset called `name`, if any.
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
@@ -23,6 +24,9 @@ public enum Presets {
     private static func qrnn(_ name: String, _ summary: String, _ base: QRNNConfig) -> Preset {
         Preset(name: name, summary: summary, takesSizes: true) { sizes, convention in
             guard !sizes.isEmpty else { return (name, base.opGraph(convention: convention, name: name)) }
+            if sizes.biasVectors != nil || sizes.proj != nil {
+                throw ImportError("--bias-vectors/--proj", "apply to LSTM presets only, not to \(name)")
+            }
             let v = sizes.vocab ?? base.vocabularySize, e = sizes.emsize ?? base.embeddingSize
             let h = sizes.nhid ?? base.hiddenSize, layers = sizes.nlayers ?? base.layerCount
             // Weights before the config exists: embedding, layer 0 (window 2, E in), middle layers, the last (E out), decoder bias.

@@ -27,6 +27,7 @@ public enum Recognisers {
     /// The families micronet recognises without a graph file.
     public static let all: [any Recogniser] = [
         AWDQRNNRecogniser(),
+        AWDLSTMRecogniser(),
     ]
 
     /// The model `checkpoint` holds, or an error listing what was found and how to count it anyway.

@@ -29,7 +29,7 @@ public struct SparsityPolicy: Sendable, Equatable {
     /// The sparsity to count `weight` at (nil: dense) for op `op`, and the note line saying so;
     /// `bits` is the op's own parameter width when it has one.
     func decide(op: String, weight: WeightTensor, bits: Double? = nil) -> (sparsity: Double?, note: String) {
-        decide(op: op, label: weight.label, elements: Double(weight.tensor.count), zeroFraction: weight.zeroFraction(),
+        decide(op: op, label: weight.label, elements: Double(weight.elementCount), zeroFraction: weight.zeroFraction(),
                source: weight.mask == nil ? "zeros" : "zeros (pruning mask applied)", bits: bits)
     }
 

@@ -1,6 +1,8 @@
 import Checkpoint
 import Counter
 import Graph
+import LanguageModel
+import LSTMModel
 import ONNX
 import QRNNModel
 
@@ -22,6 +24,8 @@ extension UserFacingError {
 extension CheckpointError: UserFacingError {}
 extension GraphFileError: UserFacingError {}
 extension QRNNError: UserFacingError {}
+extension LSTMError: UserFacingError {}
+extension LanguageModelError: UserFacingError {}
 extension CorpusError: UserFacingError {}
 extension BudgetFileError: UserFacingError {}
 extension CountSettingsError: UserFacingError {}

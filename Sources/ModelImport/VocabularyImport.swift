@@ -1,3 +1,4 @@
+import LanguageModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -11,6 +11,8 @@ public struct WeightTensor: Sendable {
     public let mask: Tensor?
     /// The checkpoint names (module names) the weight was read from.
     public let sources: [String]
+    /// Further matrices of the same op measured together with `tensor` (an LSTM's weight_ih beside weight_hh).
+    public let companions: [Tensor]
 
     /// Creates a weight; `mask` must have the tensor's shape.
     public init(label: String, tensor: Tensor, mask: Tensor? = nil, sources: [String]? = nil) {
@@ -18,13 +20,31 @@ public struct WeightTensor: Sendable {
         self.tensor = tensor
         self.mask = mask
         self.sources = sources ?? [label]
+        self.companions = []
+    }
+
+    /// A weight made of several unmasked matrices of one op, whose zeros are measured together.
+    public init(label: String, tensors: [Tensor]) {
+        precondition(!tensors.isEmpty)
+        self.label = label
+        self.tensor = tensors[0]
+        self.mask = nil
+        self.companions = Array(tensors.dropFirst())
+        self.sources = [label]
     }
 
     /// The weight's shape.
     public var shape: [Int] { tensor.shape }
 
+    /// Elements of the weight (its companions included).
+    public var elementCount: Int { companions.reduce(tensor.count) { $0 + $1.count } }
+
     /// Fraction of exact zeros of the weight as used: where the mask is 0 or the stored value is 0.
     public func zeroFraction() -> Double {
+        if !companions.isEmpty {
+            let n = elementCount
+            return n == 0 ? 0 : Double(companions.reduce(tensor.zeroCount()) { $0 + $1.zeroCount() }) / Double(n)
+        }
         guard let mask else { return tensor.zeroFraction() }
         guard tensor.count > 0 else { return 0 }
         let zeros: Int = tensor.withFloat32 { values in

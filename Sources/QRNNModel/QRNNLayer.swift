@@ -1,4 +1,5 @@
 import Dispatch
+import LanguageModel
 
 /// One QRNN layer (torchqrnn QRNNLayer in eval mode) run over a chunk of T steps for B streams.
 ///
@@ -27,10 +28,11 @@ struct QRNNLayer {
         if window == 2 {
             // The window concat: row (t, b) = [x_t ; x_{t-1}], x_{-1} being the carried previous input.
             let s = source.reserve(rows * k)
-            for r in 0..<rows {
-                let dst = s + r * k
+            let dsts = SendablePointer(s), prevs = SendablePointer(previousInput)
+            Kernels.parallelItems(rows, grain: 64) { r in
+                let dst = dsts.p + r * k
                 dst.update(from: input + r * n, count: n)
-                let prev: UnsafePointer<Float> = r < batch ? UnsafePointer(previousInput + r * n) : input + (r - batch) * n
+                let prev: UnsafePointer<Float> = r < batch ? UnsafePointer(prevs.p + r * n) : input + (r - batch) * n
                 (dst + n).update(from: prev, count: n)
             }
             previousInput.update(from: input + (rows - batch) * n, count: batch * n)
@@ -42,7 +44,8 @@ struct QRNNLayer {
         let y = gates.reserve(rows * g)
         Kernels.gemmTransB(m: rows, n: g, k: k, a: src, lda: k, b: weights.weight.base, ldb: k, c: y, ldc: g)
         // The recurrence runs along time independently per unit, so units are split across threads.
-        let parts = h >= 512 ? max(1, min(Kernels.threads, 8)) : 1
+        // At least 128 units a part keeps the per-part overhead small beside the work; every core may join.
+        let parts = max(1, min(Kernels.threads, h / 128))
         if parts == 1 {
             recur(gates: y, rows: rows, batch: batch, units: 0..<h, output: output, cell: cell, precision: precision)
         } else {
@@ -99,10 +102,4 @@ struct QRNNLayer {
             }
         }
     }
-}
-
-/// A pointer handed to worker threads that touch disjoint parts of it.
-struct SendablePointer: @unchecked Sendable {
-    let p: UnsafeMutablePointer<Float>
-    init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }

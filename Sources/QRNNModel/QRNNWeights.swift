@@ -1,3 +1,5 @@
+import LanguageModel
+
 /// Weights of one QRNN layer: the gate projection W (gates·hidden × window·input, row-major as torch
 /// stores it; rows Z, then F, then O) and its bias.
 public struct QRNNLayerWeights: Sendable {

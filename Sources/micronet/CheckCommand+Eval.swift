@@ -1,4 +1,5 @@
 import Counter
+import LanguageModel
 import ModelImport
 import QRNNModel
 

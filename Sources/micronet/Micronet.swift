@@ -1,4 +1,5 @@
 import ArgumentParser
+import BLASRuntime
 
 /// The `micronet` command: counts, scores and verifies MicroNet Challenge entries.
 @main
@@ -20,5 +21,9 @@ struct Micronet: ParsableCommand {
         subcommands: [Count.self, Score.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
     )
 
-    static func main() { runMain(Micronet.self) }
+    static func main() {
+        // OpenBLAS chose its kernels when it loaded; re-run once if it chose weaker ones than this CPU runs.
+        BLASRuntime.rerunWithBetterKernelsIfNeeded()
+        runMain(Micronet.self)
+    }
 }

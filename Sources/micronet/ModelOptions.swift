@@ -24,9 +24,15 @@ struct ModelOptions: ParsableArguments {
     var nhid: Int?
     @Option(help: "LM preset layer count (1 to 4096).")
     var nlayers: Int?
+    @Option(name: .customLong("bias-vectors"), help: "LSTM preset bias vectors per layer: 1 or 2 (PyTorch: 2).")
+    var biasVectors: Int?
+    @Option(help: "LSTM preset output projection width, H → P without bias (1 to 2^31).")
+    var proj: Int?
 
     /// The size overrides as given.
-    var sizes: PresetSizes { PresetSizes(vocab: vocab, emsize: emsize, nhid: nhid, nlayers: nlayers) }
+    var sizes: PresetSizes {
+        PresetSizes(vocab: vocab, emsize: emsize, nhid: nhid, nlayers: nlayers, biasVectors: biasVectors, proj: proj)
+    }
 
     func validate() throws {
         if model != nil && preset != nil { throw ValidationError("give a MODEL or --preset, not both") }

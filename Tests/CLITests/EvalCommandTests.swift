@@ -93,6 +93,6 @@ final class EvalCommandTests: XCTestCase {
     func testZeroBpttIsBadUsage() throws {
         let r = try micronet(["eval"] + splitCase.dropLast(2) + ["--bptt", "0"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.err, "micronet: error: --bptt must be at least 1, got 0\n")
+        XCTAssertEqual(r.err, "micronet: error: --bptt must be an integer from 1 to 1048576, got 0\n")
     }
 }

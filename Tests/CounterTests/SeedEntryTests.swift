@@ -1,6 +1,7 @@
 import XCTest
 import Graph
 @testable import Counter
+import LanguageModel
 import QRNNModel
 
 /// The JAIST QRNN entry's table, reproduced digit for digit (counting.md §7).

@@ -1,3 +1,4 @@
+import LanguageModel
 import Foundation
 import ModelImport
 import QRNNModel

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import XCTest
+import LanguageModel
 @testable import QRNNModel
 
 /// Every torch-made checkpoint of fixtures/qrnn, loaded by the Checkpoint reader and evaluated as the seed's

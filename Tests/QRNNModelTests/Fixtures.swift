@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LanguageModel
 @testable import QRNNModel
 
 /// Paths and expected figures of fixtures/qrnn (made by fixtures/make_qrnn_fixtures.py with real torch).

@@ -1,4 +1,5 @@
 import XCTest
+import LanguageModel
 @testable import QRNNModel
 
 /// The engine against torch's evaluate() on weights handed over as JSON (no checkpoint reader involved).

@@ -3,7 +3,7 @@ public enum Precision: String, CaseIterable, Sendable {
     case fp32, fp16, bf16
 
     /// Rounds one value to this format and back to Float (identity for fp32).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func round(_ x: Float) -> Float {
         switch self {
         case .fp32: return x
@@ -22,7 +22,7 @@ public enum Precision: String, CaseIterable, Sendable {
     }
 
     /// Round-to-nearest-even to bfloat16 (the upper 16 bits of a float32), NaN kept NaN.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func roundToBFloat16(_ x: Float) -> Float {
         if x.isNaN { return x }
         let bits = x.bitPattern

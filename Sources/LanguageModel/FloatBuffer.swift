@@ -27,7 +27,7 @@ public struct FloatBuffer: @unchecked Sendable {
     }
 
     /// Element `i` (unchecked beyond a debug assertion: shapes are validated when the weights are built).
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(i: Int) -> Float {
         assert(i >= 0 && i < count)
         return base[i]
@@ -40,7 +40,7 @@ public struct FloatBuffer: @unchecked Sendable {
         return FloatBuffer(owned: owned)
     }
 
-    private init(owned: OwnedFloats) {
+    init(owned: OwnedFloats) {
         self.base = UnsafePointer(owned.pointer)
         self.count = owned.count
         self.owner = owned
@@ -51,10 +51,28 @@ public struct FloatBuffer: @unchecked Sendable {
 final class OwnedFloats {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    init(count: Int) {
+    /// `zeroed: false` leaves the memory for the caller to fill completely before reading it.
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
     deinit { pointer.deallocate() }
+}
+
+extension FloatBuffer {
+    /// Index and value of the first NaN or infinite element, described for an error message, or nil.
+    public func firstNonFinite() -> String? {
+        // A sum is finite exactly when every term is (barring overflow), so the common case is one fast pass.
+        var s = SIMD8<Float>(repeating: 0), i = 0
+        while i + 8 <= count {
+            s += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self) * 0
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count { tail += base[i] * 0; i += 1 }
+        if s.sum() == 0 && tail == 0 { return nil }
+        for i in 0..<count where !base[i].isFinite { return "[\(i)] = \(base[i])" }
+        return nil
+    }
 }

@@ -6,16 +6,32 @@ public enum Corpus {
     /// The end-of-line token data.py appends to every line.
     public static let endOfSentence = "<eos>"
 
-    /// Reads a whole file; errors name the file.
+    /// Reads a whole regular file; errors name the file (a FIFO, device or folder is refused, never opened).
     public static func read(_ path: String) throws -> [UInt8] {
+        try requireRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CorpusError(path: path, message: "cannot read the file")
         }
         return [UInt8](data)
     }
 
-    /// The first `count` bytes of a file (fewer if it is shorter).
+    /// Throws unless `path` names a regular file (after following links): opening a FIFO would block for ever.
+    public static func requireRegularFile(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw CorpusError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a folder" : kind == S_IFCHR ? "a character device"
+                : kind == S_IFBLK ? "a block device" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+            throw CorpusError(path: path, message: "is \(what), expected a regular file")
+        }
+    }
+
+    /// The first `count` bytes of a regular file (fewer if it is shorter).
     public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        try requireRegularFile(path)
         guard let h = FileHandle(forReadingAtPath: path) else { throw CorpusError(path: path, message: "cannot read the file") }
         defer { try? h.close() }
         return [UInt8]((try? h.read(upToCount: count)) ?? Data())

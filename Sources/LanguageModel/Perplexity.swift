@@ -40,18 +40,19 @@ public enum Perplexity {
     }
 
     /// Evaluates `model` on `tokens`; up to `passRows` rows (whole chunks) run per pass; `progress` is called after every pass.
-    public static func evaluate(model: QRNNLanguageModel, tokens: [Int32], batchSize: Int = 1, bptt: Int = 140,
-                                passRows: Int = 1024, progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
-        guard batchSize >= 1, bptt >= 1, passRows >= 1 else {
-            throw QRNNError.unsupported("batch size, bptt and rows per pass must be at least 1 (got \(batchSize), \(bptt), \(passRows))")
-        }
-        let v = model.config.vocabularySize
+    /// The loss is accumulated in float64; a loss that is not finite is an error, never a `nan` perplexity.
+    public static func evaluate<Stack: RecurrentStack>(
+        model: RecurrentLanguageModel<Stack>, tokens: [Int32], batchSize: Int = 1, bptt: Int = 140,
+        passRows: Int = 1024, progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
+        try checkRanges(batchSize: batchSize, bptt: bptt)
+        guard passRows >= 1 else { throw LanguageModelError.unsupported("rows per pass must be at least 1, got \(passRows)") }
+        let v = model.vocabularySize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= v }) {
-            throw QRNNError.tokenOutOfRange(Int(bad), vocabularySize: v)
+            throw LanguageModelError.tokenOutOfRange(Int(bad), vocabularySize: v)
         }
         let (data, rows) = batchify(tokens, batchSize: batchSize)
-        guard rows >= 2 else { throw QRNNError.textTooShort(tokens: tokens.count, batchSize: batchSize) }
-        let runner = QRNNRunner(model: model, batch: batchSize)
+        guard rows >= 2 else { throw LanguageModelError.textTooShort(tokens: tokens.count, batchSize: batchSize) }
+        let runner = LanguageModelRunner(model: model, batch: batchSize)
         // Nothing is reset between chunks, so consecutive chunks can share one pass (one GEMM per layer over
         // several chunks' rows: the weights are packed once per pass, not once per chunk). The loss is still
         // accounted per bptt chunk exactly as evaluate() does.
@@ -78,6 +79,30 @@ public enum Perplexity {
                                              runningPerplexity: Foundation.exp(total / Double(i))))
             }
         }
-        return PerplexityResult(loss: total / Double(rows), tokens: rows * batchSize, predictions: predictions)
+        let loss = total / Double(rows)
+        guard loss.isFinite else {
+            if let bad = model.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
+            throw LanguageModelError.notFinite("the loss is \(loss) although every weight is finite (an activation overflowed)")
+        }
+        return PerplexityResult(loss: loss, tokens: rows * batchSize, predictions: predictions)
+    }
+
+    /// Largest batch size and bptt accepted: beyond them no text fits and sizes would overflow.
+    public static let maxBatchSize = 1 << 20, maxBptt = 1 << 20
+    /// Most rows (bptt × batch) one chunk may hold, so every work area's size stays far from overflow.
+    public static let maxChunkRows = 1 << 24
+
+    /// Rejects a batch size or bptt outside its range, or a chunk of bptt × batch rows beyond `maxChunkRows`.
+    public static func checkRanges(batchSize: Int, bptt: Int) throws {
+        guard (1...maxBatchSize).contains(batchSize) else {
+            throw LanguageModelError.unsupported("batch size must be an integer from 1 to \(maxBatchSize), got \(batchSize)")
+        }
+        guard (1...maxBptt).contains(bptt) else {
+            throw LanguageModelError.unsupported("bptt must be an integer from 1 to \(maxBptt), got \(bptt)")
+        }
+        let (product, overflow) = bptt.multipliedReportingOverflow(by: batchSize)
+        guard !overflow, product <= maxChunkRows else {
+            throw LanguageModelError.unsupported("bptt × batch size must be at most \(maxChunkRows) rows, got \(bptt) × \(batchSize)")
+        }
     }
 }

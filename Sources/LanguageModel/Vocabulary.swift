@@ -10,7 +10,7 @@ public struct Vocabulary: Sendable {
     public init(words: [String]) throws {
         var index = [String: Int32](minimumCapacity: words.count)
         for (i, w) in words.enumerated() {
-            if index[w] != nil { throw QRNNError.badVocabulary("word '\(w)' appears twice (ids \(index[w]!) and \(i))") }
+            if index[w] != nil { throw LanguageModelError.badVocabulary("word '\(w)' appears twice (ids \(index[w]!) and \(i))") }
             index[w] = Int32(i)
         }
         self.words = words
@@ -50,7 +50,7 @@ public struct Vocabulary: Sendable {
             if l.isEmpty { throw CorpusError(path: path, message: "line \(n + 1) is empty (expected one word per line)") }
             words.append(String(decoding: l, as: UTF8.self))
         }
-        do { return try Vocabulary(words: words) } catch let e as QRNNError {
+        do { return try Vocabulary(words: words) } catch let e as LanguageModelError {
             throw CorpusError(path: path, message: e.description)
         }
     }
@@ -65,7 +65,7 @@ public struct Vocabulary: Sendable {
             if let id = index[s] { ids.append(id) } else if missingSet.insert(s).inserted { missing.append(s) }
         }
         if !missing.isEmpty {
-            throw CorpusError(path: path, message: QRNNError.missingWords(Array(missing.prefix(5)), total: missing.count).description)
+            throw CorpusError(path: path, message: LanguageModelError.missingWords(Array(missing.prefix(5)), total: missing.count).description)
         }
         return ids
     }

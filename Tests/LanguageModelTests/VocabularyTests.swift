@@ -1,5 +1,5 @@
 import XCTest
-@testable import QRNNModel
+@testable import LanguageModel
 
 final class VocabularyTests: XCTestCase {
     func testCorpusFolderVocabularyEqualsTorchIdx2word() throws {

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// `micronet eval` reports the BLAS kernels, the thread count and why: top-level JSON fields and `--verbose`.
+final class EvalBLASReportTests: XCTestCase {
+    static let fixtures = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures")
+
+    var splitCase: [String] {
+        let f = { (p: String) in Self.fixtures.appendingPathComponent(p).path }
+        return ["eval", f("qrnn/split-w211-b1-zip.pt"), "--text", f("qrnn/corpus/test.txt"), "--vocab", f("qrnn/vocab.txt"),
+                "--bptt", "37"]
+    }
+
+    func json(_ extra: [String], environment: [String: String]? = nil) throws -> [String: Any] {
+        let r = try MicronetProcess.run(splitCase + ["--format", "json"] + extra, environment: environment)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
+    }
+
+    func testJSONCarriesCoreReasonAndThreads() throws {
+        let obj = try json([])
+        let core = try XCTUnwrap(obj["blas_core"] as? String, "blas_core is a string")
+        XCTAssertFalse(core.isEmpty)
+        XCTAssertNotEqual(core, "unknown")
+        let reason = try XCTUnwrap(obj["blas_core_reason"] as? String, "blas_core_reason is a string")
+        XCTAssertTrue(reason.contains(core), "the reason names the core: \(reason)")
+        // An integer, not a string or a float; the default is every core this process may use.
+        XCTAssertTrue(obj["threads"] is Int, "\(String(describing: obj["threads"]))")
+        XCTAssertEqual(obj["threads"] as? Int, min(ProcessInfo.processInfo.activeProcessorCount, 64))
+    }
+
+    func testThreadsEqualsTheRequestedCount() throws {
+        for t in [1, 3] {
+            let obj = try json(["--threads", "\(t)"])
+            XCTAssertEqual(obj["threads"] as? Int, t)
+        }
+    }
+
+    func testPerplexityIsTheSameAtEveryThreadCount() throws {
+        let one = try XCTUnwrap(try json(["--threads", "1"])["loss"] as? Double)
+        for t in [2, 3] {
+            let loss = try XCTUnwrap(try json(["--threads", "\(t)"])["loss"] as? Double)
+            XCTAssertEqual(loss, one, accuracy: 1e-8 * one, "\(t) threads")
+        }
+    }
+
+    func testVerbosePrintsThreadsAndCore() throws {
+        let r = try MicronetProcess.run(splitCase + ["--threads", "2", "--verbose"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("threads     2 (--threads)"), r.stdout)
+        let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("blas        OpenBLAS ") }, r.stdout)
+        XCTAssertTrue(line.contains(": "), String(line))
+        let plain = try MicronetProcess.run(splitCase)
+        XCTAssertFalse(plain.stdout.contains("blas        "), "only with --verbose: \(plain.stdout)")
+    }
+
+    /// A user's OPENBLAS_CORETYPE is never overridden, and the report says it was kept.
+    func testUserCoretypeIsKeptAndReported() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_CORETYPE"] = "Prescott"  // SSE3 kernels: every x86-64 processor runs them
+        env.removeValue(forKey: "MICRONET_BLAS_RERUN_FROM")
+        let obj = try json([], environment: env)
+        let reason = try XCTUnwrap(obj["blas_core_reason"] as? String)
+        XCTAssertTrue(reason.contains("OPENBLAS_CORETYPE=Prescott set in the environment (kept)"), reason)
+        #if arch(x86_64)
+        XCTAssertEqual((obj["blas_core"] as? String)?.lowercased(), "prescott")
+        #endif
+        // Slower kernels, same figure as torch's.
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("qrnn/expected.json"))
+        let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let torch = try XCTUnwrap(((all["split-w211-b1-zip"] as? [String: Any])?["float32"] as? [String: Any])?["perplexity"] as? Double)
+        let ppl = try XCTUnwrap(obj["perplexity"] as? Double)
+        XCTAssertLessThanOrEqual(abs(ppl - torch), 1e-5 * torch)
+    }
+}
