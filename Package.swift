@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Counter", targets: ["Counter"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
+        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,8 +29,10 @@ let package = Package(
         .target(name: "Counter", dependencies: ["Graph", .product(name: "Yams", package: "Yams")]),
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
+        // HTML/SVG reports and model diffs, rendered from counts.
+        .target(name: "Report", dependencies: ["Graph", "Counter"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel",
+            "Graph", "Counter", "Checkpoint", "QRNNModel", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "CounterTests", dependencies: ["Counter", "Graph", "QRNNModel"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Counter", "Graph"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
     ],
     swiftLanguageModes: [.v5]

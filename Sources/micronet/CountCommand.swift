@@ -1,6 +1,7 @@
 import ArgumentParser
 import Counter
 import Graph
+import Report
 
 /// `micronet count`: parameters, multiplications and additions per op and per block.
 struct Count: ParsableCommand {
@@ -27,18 +28,31 @@ struct Count: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "One row per block (the reference's default), or each op of a block first.")
     var summarizeBlocks = true
 
-    @Option(help: "table (the reference's layout), json, markdown or csv.")
-    var format: ReportFormat = .table
+    @Option(help: "table (the reference's layout), json, markdown, csv, or svg (a bar chart of params and ops per block and per op).")
+    var format: CountFormat = .table
+
+    /// The count's formats plus the chart, which the Report module draws.
+    enum CountFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json, markdown, csv, svg
+    }
 
     func run() throws {
         let settings = counting.settings()
         let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
                                          globalSparsity: counting.sparsity != nil)
-        let report = MicroNetCounter(graph: resolved.graph)
-            .count(settings: settings, summarizeBlocks: summarizeBlocks)
+        let counter = MicroNetCounter(graph: resolved.graph)
+        let report = counter.count(settings: settings, summarizeBlocks: summarizeBlocks)
+        guard let format = ReportFormat(rawValue: self.format.rawValue) else {
+            let chart = BarChart(report: counter.count(settings: settings), opReport: counter.count(settings: settings, summarizeBlocks: false),
+                                 title: resolved.name)
+            print(#"<?xml version="1.0" encoding="UTF-8"?>"#)
+            print(chart.svg(), terminator: "")
+            return
+        }
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
             for note in resolved.notes { print(note) }
+            if !counting.givesBits { print((format == .table ? "defaults:   " : "") + DefaultSettings.countNote) }
         }
     }
 }

@@ -17,7 +17,7 @@ struct Micronet: ParsableCommand {
           micronet graph --preset qrnn-wt103 > m.json && micronet count m.json --input-bits 16
         """,
         version: "0.1.0",
-        subcommands: [Count.self, Score.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
+        subcommands: [Count.self, Score.self, ReportCommand.self, DiffCommand.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
     )
 
     static func main() { runMain(Micronet.self) }

@@ -3,14 +3,14 @@ import Counter
 import Foundation
 import Graph
 
-extension Track: ExpressibleByArgument {}
-
 /// `micronet score`: the challenge score against a track's baseline or any reference model.
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model: params/baseline_params + ops/baseline_ops, in 32-bit equivalents.",
         discussion: """
-        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim.
+        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim; count defaults to 32 bits, and both print the settings they used.
+
+        The track is inferred from the model's input: a vocabulary of 267,735 tokens is wikitext103, a 224×224×3 image imagenet, a 32×32×3 image cifar100. Otherwise (or for a piped count) give --track or --baseline; the output always says which baseline it divided by.
 
         Baselines: wikitext103 159M params / 318M ops (perplexity ≤ 35); imagenet 6.9M / 1170M (MobileNetV2 ×1.4, top-1 ≥ 75%); cifar100 36.5M / 10.49B (WideResNet-28-10, top-1 ≥ 80%).
 
@@ -26,44 +26,37 @@ struct Score: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var counting: CountingOptions
 
-    @Option(help: "The challenge track whose official baseline to use (default wikitext103).")
-    var track: Track?
-
-    @Option(help: "Compare with a reference model of this many parameters instead of a track's baseline.")
-    var baseline: Double?
-
-    @Option(help: "The reference model's math operations, with --baseline.")
-    var baselineOps: Double?
+    @OptionGroup var scoring: ScoringOptions
 
     @Option(help: "text or json.")
     var format: OutputFormat = .text
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    func validate() throws {
-        if track != nil && baseline != nil { throw ValidationError("give --track or --baseline, not both") }
-        if baselineOps != nil && baseline == nil { throw ValidationError("--baseline-ops needs --baseline") }
-        if let b = baseline, !(b > 0) { throw ValidationError("--baseline must be positive") }
-        if let b = baselineOps, !(b > 0) { throw ValidationError("--baseline-ops must be positive") }
-    }
-
     func run() throws {
-        let (name, input) = try scoreInput()
-        let score = baseline.map { Counter.Score(input, baselineParams: $0, baselineOps: baselineOps) }
-            ?? Counter.Score(input, track: track ?? .wikitext103)
-        print(format == .json ? Self.json(score).serialized() : Self.text(score, model: name))
+        let scored = try scoreInput()
+        let (score, why) = try scoring.score(scored.input, graph: scored.graph, model: scored.name)
+        if format == .json {
+            print(Self.json(score).serialized())
+            return
+        }
+        var lines = [Self.text(score, model: scored.name, why: why)]
+        if let settings = scored.settings { lines.append("settings:     \(settings)") }
+        if scored.defaults { lines.append("defaults:     \(DefaultSettings.scoreNote)") }
+        print(lines.joined(separator: "\n"))
     }
 
     /// The totals to score: piped count JSON, or a fresh count of the named (or default) model.
-    private func scoreInput() throws -> (String, ScoreInput) {
+    private func scoreInput() throws -> (name: String, input: ScoreInput, graph: OpGraph?, settings: String?, defaults: Bool) {
         if !model.isGiven, let piped = try readPipedStandardInput() {
-            return ("(count from standard input)", try Self.parseCount(piped))
+            let (input, settings) = try Self.parseCount(piped)
+            return ("(count from standard input)", input, nil, settings, false)
         }
         let settings = counting.settings(defaultInputBits: 16)
         let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
                                          globalSparsity: counting.sparsity != nil)
         let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
-        return (resolved.name, ScoreInput(report))
+        return (resolved.name, ScoreInput(report), resolved.graph, report.settingsLine, !counting.givesBits)
     }
 
     /// Reads standard input when it is a pipe or a file with something in it; never waits on a terminal.
@@ -76,8 +69,8 @@ struct Score: ParsableCommand {
         return data.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) ? nil : data
     }
 
-    /// The totals of a `micronet count --format json` document.
-    static func parseCount(_ data: Data) throws -> ScoreInput {
+    /// The totals of a `micronet count --format json` document, and its settings line when it has one.
+    static func parseCount(_ data: Data) throws -> (ScoreInput, String?) {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw CLIError.badInput("standard input: not a count JSON (\(error))")
@@ -86,7 +79,19 @@ struct Score: ParsableCommand {
               let adds = total["adds_m"]?.doubleValue, let params = total["params"]?.doubleValue else {
             throw CLIError.badInput("standard input: a count JSON needs total.param_bits, mults_m, adds_m and params (from 'micronet count --format json')")
         }
-        return ScoreInput(paramBits: bits, multsM: mults, addsM: adds, params: params)
+        return (ScoreInput(paramBits: bits, multsM: mults, addsM: adds, params: params), settingsLine(json["settings"]))
+    }
+
+    /// The settings line of a piped count, written as `count` writes it (the count of an empty graph
+    /// under those settings gives the very same line).
+    private static func settingsLine(_ json: JSONValue?) -> String? {
+        guard let json, let p = json["param_bits"]?.doubleValue, let i = json["input_bits"]?.doubleValue,
+              let a = json["accumulator_bits"]?.doubleValue, let ab = json["add_bits_base"]?.doubleValue,
+              let mb = json["mul_bits_base"]?.doubleValue, let s = json["sparsity"]?.doubleValue,
+              case .string(let c)? = json["convention"], let convention = CountingConvention(rawValue: c) else { return nil }
+        let settings = CountSettings(paramBits: p, inputBits: i, accumulatorBits: a, addBitsBase: ab, mulBitsBase: mb,
+                                     sparsity: s, convention: convention)
+        return MicroNetCounter(graph: OpGraph(entries: [])).count(settings: settings).settingsLine
     }
 
     static func json(_ s: Counter.Score) -> JSONValue {
@@ -96,13 +101,14 @@ struct Score: ParsableCommand {
                  ("track", s.track.map { .string($0.rawValue) } ?? .null)])
     }
 
-    static func text(_ s: Counter.Score, model: String) -> String {
+    static func text(_ s: Counter.Score, model: String, why: String) -> String {
         let i = s.input
         var lines = ["model:        \(model)"]
         if let track = s.track {
+            lines.append("track:        \(track.rawValue) (\(why))")
             lines.append("baseline:     \(track.rawValue): \(grouped(track.baselineParams)) parameters, \(grouped(track.baselineOps)) ops; qualifies at \(track.qualityBar)")
         } else {
-            lines.append("baseline:     \(grouped(s.baselineParams)) parameters" + (s.baselineOps.map { ", \(grouped($0)) ops" } ?? ""))
+            lines.append("baseline:     \(grouped(s.baselineParams)) parameters" + (s.baselineOps.map { ", \(grouped($0)) ops" } ?? "") + " (\(why))")
         }
         let fewer = (1 - s.paramsRatio) * 100
         lines.append("parameters:   \(grouped(i.params)) = \(String(format: "%.4f", s.paramsRatio)) of the baseline's ("
