@@ -22,6 +22,8 @@ public struct ReportRow: Equatable, Sendable {
     public var isBlock: Bool
     /// inp_size, kernel_size, in channels, out channels (−1 where not known, as the reference prints).
     public var info: [Int]
+    /// The op's resolved widths (nil for a block row).
+    public var bits: OpCostContext?
     public var cost: OpCost
     public var scaled: ScaledCost
 
@@ -34,6 +36,8 @@ public struct CountReport: Equatable, Sendable {
     public var modelName: String?
     public var settings: CountSettings
     public var summarizeBlocks: Bool
+    /// Whether some op has bits of its own (then the table shows each row's widths).
+    public var showsBits: Bool
     public var rows: [ReportRow]
     /// Raw counts summed over every entry, then scaled once.
     public var total: OpCost
@@ -53,50 +57,54 @@ public struct MicroNetCounter: Sendable {
     public func count(settings: CountSettings, summarizeBlocks: Bool = true) -> CountReport {
         var rows: [ReportRow] = []
         var total = OpCost.zero
+        func row(_ op: NamedOp, block: String?) -> (ReportRow, OpCost) {
+            let context = settings.resolve(for: op)
+            let c = cost(of: op, context: context)
+            return (ReportRow(name: op.name, block: block, isBlock: false, info: op.op.info, bits: context,
+                              cost: c, scaled: Self.scale(c, settings)), c)
+        }
         for entry in graph.entries {
             switch entry {
             case .op(let op):
-                let c = cost(of: op, settings: settings)
-                rows.append(ReportRow(name: op.name, block: nil, isBlock: false, info: Self.info(op.op),
-                                      cost: c, scaled: Self.scale(c, settings)))
+                let (r, c) = row(op, block: nil)
+                rows.append(r)
                 total = total + c
             case .block(let block):
                 var sum = OpCost.zero
                 for op in block.ops {
-                    let c = cost(of: op, settings: settings)
-                    if !summarizeBlocks {
-                        rows.append(ReportRow(name: op.name, block: block.name, isBlock: false, info: Self.info(op.op),
-                                              cost: c, scaled: Self.scale(c, settings)))
-                    }
+                    let (r, c) = row(op, block: block.name)
+                    if !summarizeBlocks { rows.append(r) }
                     sum = sum + c
                 }
                 // Like the reference: inp_size and in channels of the first op, −1 for the rest.
-                let first = block.ops.first.map { Self.info($0.op) } ?? [-1, -1, -1, -1]
+                let first = block.ops.first.map { $0.op.info } ?? [-1, -1, -1, -1]
                 rows.append(ReportRow(name: block.name, block: nil, isBlock: true, info: [first[0], -1, first[2], -1],
-                                      cost: sum, scaled: Self.scale(sum, settings)))
+                                      bits: nil, cost: sum, scaled: Self.scale(sum, settings)))
                 total = total + sum
             }
         }
         return CountReport(modelName: graph.name, settings: settings, summarizeBlocks: summarizeBlocks,
-                           rows: rows, total: total, totalScaled: Self.scale(total, settings))
+                           showsBits: graph.hasOwnBits, rows: rows, total: total, totalScaled: Self.scale(total, settings))
     }
 
-    /// The reference's process_counts: truncate the bit total to an integer, then convert.
+    /// The reference's process_counts: truncate the bit total to an integer, then convert; mults and adds are
+    /// weighted by the widths they were booked at (the settings' when nothing was booked).
     public static func scale(_ c: OpCost, _ s: CountSettings) -> ScaledCost {
-        ScaledCost(paramsMBytes: Double(Int(c.paramBits)) / 8.0 / 1e6,
-                   multsM: c.mults * s.inputBits / s.mulBitsBase / 1e6,
-                   addsM: c.adds * s.accumulatorBits / s.addBitsBase / 1e6)
+        // rounded toward zero is int() without its trap on totals past Int64.
+        ScaledCost(paramsMBytes: c.paramBits.rounded(.towardZero) / 8.0 / 1e6,
+                   multsM: (c.weightedMults ?? c.mults * s.inputBits) / s.mulBitsBase / 1e6,
+                   addsM: (c.weightedAdds ?? c.adds * s.accumulatorBits) / s.addBitsBase / 1e6)
     }
+}
 
-    /// The reference's get_info; the seed's extensions (Embedding, QRNN, GlobalMax) print −1 throughout.
-    public static func info(_ op: Op) -> [Int] {
-        switch op {
-        case .conv2D(let c), .depthwiseConv2D(let c):
-            return [c.inputSize, c.kernelShape[0], c.kernelShape[2], c.kernelShape[3]]
-        case .globalAvg(let e): return [e.inputSize, -1, e.nChannels, 1]
-        case .scale(let e), .add(let e): return [e.inputSize, -1, e.nChannels, e.nChannels]
-        case .fullyConnected(let fc): return [1, -1, fc.kernelShape[0], fc.kernelShape[1]]
-        case .embedding, .qrnn, .globalMax: return [-1, -1, -1, -1]
-        }
-    }
+/// Counts one op at its resolved widths: the kind's raw cost, plus its quantizer storage, booked at its bits.
+public func cost(of named: NamedOp, context: OpCostContext) -> OpCost {
+    var c = named.op.cost(context)
+    c.paramBits += context.quantizerBits
+    return c.booked(inputBits: context.inputBits, accumulatorBits: context.accumulatorBits)
+}
+
+/// Counts one op as the reference counter (and, for its extensions, the seed's counter) does under `settings`.
+public func cost(of named: NamedOp, settings: CountSettings) -> OpCost {
+    cost(of: named, context: settings.resolve(for: named))
 }

@@ -22,13 +22,14 @@ extension CountReport {
         var lines = [
             pad("op_name", 25) + " " + lpad("inp_size", 10) + " " + lpad("kernel_size", 13) + " "
                 + lpad("in channels", 13) + " " + lpad("out channels", 13) + " " + lpad("params(MBytes)", 15) + " "
-                + lpad("mults(M)", 10) + " " + lpad("adds(M)", 10) + " " + lpad("MFLOPS", 10),
-            String(repeating: "=", count: 125),
+                + lpad("mults(M)", 10) + " " + lpad("adds(M)", 10) + " " + lpad("MFLOPS", 10)
+                + (showsBits ? " " + lpad("bits p/in/acc", 14) : ""),
+            String(repeating: "=", count: showsBits ? 140 : 125),
         ]
         for row in rows {
             lines.append(pad(row.printedName, 25) + " " + lpad(String(row.info[0]), 10) + " " + lpad(String(row.info[1]), 13)
                          + " " + lpad(String(row.info[2]), 13) + " " + lpad(String(row.info[3]), 13) + " "
-                         + figures(row.scaled))
+                         + figures(row.scaled) + (showsBits ? " " + lpad(row.bits.map(Self.bitsLabel) ?? "", 14) : ""))
         }
         lines.append(pad("total", 25) + " " + pad("", 10) + " " + pad("", 13) + " " + pad("", 13) + " " + pad("", 13)
                      + " " + figures(totalScaled))
@@ -40,15 +41,21 @@ extension CountReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A Markdown table like the seed's README (op, params, mults, adds, MFLOPS).
+    /// "8/8/32": an op's parameter, input and accumulator widths (with "+q40" for 40 quantizer bits).
+    static func bitsLabel(_ b: OpCostContext) -> String {
+        "\(num(b.paramBits))/\(num(b.inputBits))/\(num(b.accumulatorBits))" + (b.quantizerBits > 0 ? "+q\(num(b.quantizerBits))" : "")
+    }
+
+    /// A Markdown table like the seed's README (op, params, mults, adds, MFLOPS; bits when an op has its own).
     public func markdown() -> String {
-        var lines = ["| op | params (MBytes) | mults (M) | adds (M) | MFLOPS |", "|---|---:|---:|---:|---:|"]
+        var lines = ["| op | params (MBytes) | mults (M) | adds (M) | MFLOPS |" + (showsBits ? " bits p/in/acc |" : ""),
+                     "|---|---:|---:|---:|---:|" + (showsBits ? "---:|" : "")]
         for row in rows {
             lines.append("| \(row.printedName) | \(f3(row.scaled.paramsMBytes)) | \(f3(row.scaled.multsM)) | "
-                         + "\(f3(row.scaled.addsM)) | \(f3(row.scaled.mflops)) |")
+                         + "\(f3(row.scaled.addsM)) | \(f3(row.scaled.mflops)) |" + (showsBits ? " \(row.bits.map(Self.bitsLabel) ?? "") |" : ""))
         }
         lines.append("| **total** | **\(f3(totalScaled.paramsMBytes))** | **\(f3(totalScaled.multsM))** | "
-                     + "**\(f3(totalScaled.addsM))** | **\(f3(totalScaled.mflops))** |")
+                     + "**\(f3(totalScaled.addsM))** | **\(f3(totalScaled.mflops))** |" + (showsBits ? " |" : ""))
         lines.append("")
         lines.append("Parameters \(grouped(total.params, decimals: 3)), mults \(grouped(total.mults, decimals: 3)), adds \(grouped(total.adds, decimals: 3)); \(settingsLine).")
         return lines.joined(separator: "\n") + "\n"
@@ -86,10 +93,17 @@ extension CountReport {
         ])))
         top.append(("rows", .array(rows.map { row in
             .object([("name", .string(row.name)), ("block", row.block.map { .string($0) } ?? .null),
-                     ("kind", .string(row.isBlock ? "block" : "op"))] + figures(row.cost, row.scaled) + [("params", .number(row.cost.params))])
+                     ("kind", .string(row.isBlock ? "block" : "op"))] + figures(row.cost, row.scaled)
+                    + [("params", .number(row.cost.params)), ("bits", row.bits.map(Self.bitsJSON) ?? .null)])
         })))
         top.append(("total", .object(figures(total, totalScaled) + [("params", .number(total.params))])))
         return .object(top)
+    }
+
+    /// An op's resolved widths: {"param": 8, "input": 8, "accumulator": 32, "quantizer": 40}.
+    static func bitsJSON(_ b: OpCostContext) -> JSONValue {
+        .object([("param", .number(b.paramBits)), ("input", .number(b.inputBits)), ("accumulator", .number(b.accumulatorBits)),
+                 ("quantizer", .number(b.quantizerBits))])
     }
 
     /// "param bits 16, mults 16/32, adds 32/32, sparsity 0, convention seed".

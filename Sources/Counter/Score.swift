@@ -56,7 +56,7 @@ public struct ScoreInput: Equatable, Sendable {
     }
 
     /// Parameters in 32-bit equivalents: a b-bit parameter counts b/32.
-    public var equivalentParams: Double { Double(Int(paramBits)) / 32 }
+    public var equivalentParams: Double { paramBits.rounded(.towardZero) / 32 }
     /// Math operations in 32-bit equivalents.
     public var equivalentOps: Double { (multsM + addsM) * 1e6 }
 }

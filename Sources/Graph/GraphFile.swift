@@ -25,10 +25,16 @@ public struct GraphFileError: Error, CustomStringConvertible, Equatable {
 
 /// Graph files: JSON whose op objects mirror the reference counter's named tuples.
 ///
-/// `{"name": "m", "ops": [{"name": "conv_stem", "op": "Conv2D", "input_size": 224, "kernel_shape": [3,3,3,32],
-///   "strides": [2,2], "padding": "same", "use_bias": true, "activation": "relu"},
-///   {"name": "block_se", "ops": [ ... ]}]}`
+/// `{"name": "m", "input": {"image": [224, 224, 3]}, "ops": [{"name": "conv_stem", "op": "Conv2D", "input_size": 224,
+///   "kernel_shape": [3,3,3,32], "strides": [2,2], "padding": "same", "use_bias": true, "activation": "relu"},
+///   {"name": "block_se", "ops": [ ... ]}]}`. Each kind's fields are its `OpKind`'s; every op may also carry
+/// `param_bits`, `input_bits`, `accumulator_bits` (integers 1–64), `quantizer_bits`, and, with weights, `sparsity`.
 public enum GraphFile {
+    /// Fields every op may carry besides its kind's.
+    static let bitFields = ["param_bits", "input_bits", "accumulator_bits", "quantizer_bits"]
+    /// The widest bit width a graph file or a flag may give.
+    public static let bitRange = 1...64
+
     /// Reads and validates a graph file.
     public static func read(path: String) throws -> OpGraph {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -46,9 +52,10 @@ public enum GraphFile {
         guard case .object(let top) = json else {
             throw GraphFileError(path: path, problem: "expected an object {\"ops\": [...]} at the top level")
         }
-        let reader = FieldReader(path: path, op: nil, pairs: top)
-        try reader.allow(["name", "ops"])
+        let reader = OpFieldReader(path: path, op: nil, pairs: top)
+        try reader.allow(["name", "input", "ops"])
         let name = try reader.optionalString("name")
+        let input = reader.has("input") ? try ModelInput.read(reader) : nil
         let entries = try reader.array("ops")
         var seen = Set<String>()
         var result: [GraphEntry] = []
@@ -59,14 +66,14 @@ public enum GraphFile {
             }
             result.append(parsed)
         }
-        return OpGraph(name: name, entries: result)
+        return OpGraph(name: name, input: input, entries: result)
     }
 
     private static func parseEntry(_ value: JSONValue, path: String, insideBlock: Bool) throws -> GraphEntry {
         guard case .object(let pairs) = value else {
             throw GraphFileError(path: path, problem: "each entry of \"ops\" must be an object")
         }
-        let probe = FieldReader(path: path, op: nil, pairs: pairs)
+        let probe = OpFieldReader(path: path, op: nil, pairs: pairs)
         let name = try probe.string("name")
         guard !name.isEmpty else { throw GraphFileError(path: path, field: "name", problem: "empty op name") }
         if probe.has("ops") {
@@ -77,7 +84,7 @@ public enum GraphFile {
                 throw GraphFileError(path: path, op: name, field: "name",
                                      problem: "a block's name must start with \"block\" (the reference counter groups by that prefix)")
             }
-            let reader = FieldReader(path: path, op: name, pairs: pairs)
+            let reader = OpFieldReader(path: path, op: name, pairs: pairs)
             try reader.allow(["name", "ops"])
             let items = try reader.array("ops")
             guard !items.isEmpty else { throw GraphFileError(path: path, op: name, field: "ops", problem: "a block needs at least one op") }
@@ -100,68 +107,29 @@ public enum GraphFile {
     }
 
     private static func parseOp(name: String, pairs: [(String, JSONValue)], path: String) throws -> NamedOp {
-        let r = FieldReader(path: path, op: name, pairs: pairs)
+        let r = OpFieldReader(path: path, op: name, pairs: pairs)
         let type = try r.string("op")
-        let op: Op
-        switch type {
-        case "Conv2D", "DepthWiseConv2D":
-            try r.allow(["name", "op", "input_size", "kernel_shape", "strides", "padding", "use_bias", "activation", "sparsity"])
-            let conv = Convolution(inputSize: try r.positive("input_size"),
-                                   kernelShape: try r.shape("kernel_shape", count: 4),
-                                   strides: try r.shape("strides", count: 2),
-                                   padding: try r.padding("padding"),
-                                   useBias: try r.bool("use_bias"),
-                                   activation: try r.activation("activation"))
-            guard conv.kernelShape[0] == conv.kernelShape[1] else {
-                throw r.error("kernel_shape", "kernel must be square (k, k, c_in, c_out), got \(conv.kernelShape)")
-            }
-            guard conv.strides[0] == conv.strides[1] else {
-                throw r.error("strides", "strides must be square (s, s), got \(conv.strides)")
-            }
-            if type == "DepthWiseConv2D" {
-                guard conv.kernelShape[3] == 1 else {
-                    throw r.error("kernel_shape", "a depthwise kernel's last dimension must be 1 (k, k, C, 1), got \(conv.kernelShape)")
-                }
-                op = .depthwiseConv2D(conv)
-            } else {
-                op = .conv2D(conv)
-            }
-        case "FullyConnected":
-            try r.allow(["name", "op", "kernel_shape", "use_bias", "activation", "tied_weights", "sparsity"])
-            let shape = try r.intArray("kernel_shape", count: 2)
-            let useBias = try r.bool("use_bias")
-            // c_in = 0 is the seed's bias-only op (its decoder bias); anything else must be positive.
-            guard shape[1] > 0, shape[0] > 0 || (shape[0] == 0 && useBias) else {
-                throw r.error("kernel_shape", "sizes must be positive (c_in may be 0 only for a bias-only op with use_bias), got \(shape)")
-            }
-            op = .fullyConnected(FullyConnected(kernelShape: shape, useBias: useBias,
-                                                activation: try r.activation("activation"),
-                                                tiedWeights: try r.optionalBool("tied_weights") ?? false))
-        case "GlobalAvg", "Scale", "Add", "GlobalMax":
-            try r.allow(["name", "op", "input_size", "n_channels"])
-            let e = Elementwise(inputSize: try r.positive("input_size"), nChannels: try r.positive("n_channels"))
-            op = type == "GlobalAvg" ? .globalAvg(e) : type == "Scale" ? .scale(e) : type == "Add" ? .add(e) : .globalMax(e)
-        case "Embedding":
-            try r.allow(["name", "op", "input_size", "n_channels", "sparsity"])
-            op = .embedding(Embedding(inputSize: try r.positive("input_size"), nChannels: try r.positive("n_channels")))
-        case "QRNN":
-            try r.allow(["name", "op", "input_size", "hidden_size", "window", "output_gate", "sparsity"])
-            op = .qrnn(QRNN(inputSize: try r.positive("input_size"), hiddenSize: try r.positive("hidden_size"),
-                            window: try r.positive("window"), outputGate: try r.bool("output_gate")))
-        default:
-            throw r.error("op", "unknown op type \"\(type)\" (known: Conv2D, DepthWiseConv2D, FullyConnected, GlobalAvg, Scale, Add, GlobalMax, Embedding, QRNN)")
+        guard let kind = OpRegistry.kind(named: type) else {
+            throw r.error("op", "unknown op type \"\(type)\" (known: \(OpRegistry.knownNames))")
         }
+        try r.allow(Set(["name", "op"] + kind.fieldNames + bitFields + (kind.hasWeights ? ["sparsity"] : [])))
+        let op = try kind.init(reading: r)
         let sparsity = try r.optionalNumber("sparsity")
         if let s = sparsity, !(s >= 0 && s < 1) {
             throw r.error("sparsity", "sparsity must be in [0, 1), got \(s)")
         }
-        return NamedOp(name, op, sparsity: sparsity)
+        let bits = OpBits(param: try r.optionalInt("param_bits", in: bitRange),
+                          input: try r.optionalInt("input_bits", in: bitRange),
+                          accumulator: try r.optionalInt("accumulator_bits", in: bitRange),
+                          quantizer: try r.optionalInt("quantizer_bits", in: 0...(1 << 53)))
+        return NamedOp(name, op, sparsity: sparsity, bits: bits)
     }
 
     /// Writes a graph in the file format, fields in the reference tuples' order.
     public static func encode(_ graph: OpGraph) -> String {
         var top: [(String, JSONValue)] = []
         if let name = graph.name { top.append(("name", .string(name))) }
+        if let input = graph.input { top.append(("input", input.json)) }
         top.append(("ops", .array(graph.entries.map { entry in
             switch entry {
             case .op(let op): return json(op)
@@ -173,126 +141,13 @@ public enum GraphFile {
 
     private static func json(_ named: NamedOp) -> JSONValue {
         var f: [(String, JSONValue)] = [("name", .string(named.name)), ("op", .string(named.op.typeName))]
-        func ints(_ a: [Int]) -> JSONValue { .array(a.map { .int($0) }) }
-        func act(_ a: Activation?) -> JSONValue { a.map { .string($0.rawValue) } ?? .null }
-        switch named.op {
-        case .conv2D(let c), .depthwiseConv2D(let c):
-            f += [("input_size", .int(c.inputSize)), ("kernel_shape", ints(c.kernelShape)), ("strides", ints(c.strides)),
-                  ("padding", .string(c.padding.rawValue)), ("use_bias", .bool(c.useBias)), ("activation", act(c.activation))]
-        case .fullyConnected(let fc):
-            f += [("kernel_shape", ints(fc.kernelShape)), ("use_bias", .bool(fc.useBias)), ("activation", act(fc.activation))]
-            if fc.tiedWeights { f.append(("tied_weights", .bool(true))) }
-        case .globalAvg(let e), .scale(let e), .add(let e), .globalMax(let e):
-            f += [("input_size", .int(e.inputSize)), ("n_channels", .int(e.nChannels))]
-        case .embedding(let e):
-            f += [("input_size", .int(e.inputSize)), ("n_channels", .int(e.nChannels))]
-        case .qrnn(let q):
-            f += [("input_size", .int(q.inputSize)), ("hidden_size", .int(q.hiddenSize)), ("window", .int(q.window)),
-                  ("output_gate", .bool(q.outputGate))]
-        }
+        f += named.op.fields
         if let s = named.sparsity { f.append(("sparsity", .double(s))) }
+        let b = named.bits
+        for (key, value) in [("param_bits", b.param), ("input_bits", b.input), ("accumulator_bits", b.accumulator),
+                             ("quantizer_bits", b.quantizer)] {
+            if let value { f.append((key, .int(value))) }
+        }
         return .object(f)
-    }
-}
-
-/// Typed access to one JSON object's fields, with errors naming the file, op and field.
-private struct FieldReader {
-    let path: String
-    let op: String?
-    let pairs: [(String, JSONValue)]
-
-    func error(_ field: String, _ problem: String) -> GraphFileError {
-        GraphFileError(path: path, op: op, field: field, problem: problem)
-    }
-
-    func has(_ key: String) -> Bool { pairs.contains { $0.0 == key } }
-
-    func allow(_ keys: Set<String>) throws {
-        if let unknown = pairs.first(where: { !keys.contains($0.0) }) {
-            throw error(unknown.0, "unknown field (allowed: \(keys.sorted().joined(separator: ", ")))")
-        }
-    }
-
-    func value(_ key: String) throws -> JSONValue {
-        guard let v = pairs.first(where: { $0.0 == key })?.1 else { throw error(key, "missing") }
-        return v
-    }
-
-    func string(_ key: String) throws -> String {
-        guard case .string(let s) = try value(key) else { throw error(key, "must be a string") }
-        return s
-    }
-
-    func optionalString(_ key: String) throws -> String? {
-        guard has(key) else { return nil }
-        if case .null = try value(key) { return nil }
-        return try string(key)
-    }
-
-    func bool(_ key: String) throws -> Bool {
-        guard case .bool(let b) = try value(key) else { throw error(key, "must be true or false") }
-        return b
-    }
-
-    func optionalBool(_ key: String) throws -> Bool? {
-        guard has(key) else { return nil }
-        if case .null = try value(key) { return nil }
-        return try bool(key)
-    }
-
-    func optionalNumber(_ key: String) throws -> Double? {
-        guard has(key) else { return nil }
-        let v = try value(key)
-        if case .null = v { return nil }
-        guard let d = v.doubleValue else { throw error(key, "must be a number") }
-        return d
-    }
-
-    func array(_ key: String) throws -> [JSONValue] {
-        guard case .array(let items) = try value(key) else { throw error(key, "must be an array") }
-        return items
-    }
-
-    func int(_ value: JSONValue, _ key: String) throws -> Int {
-        guard case .int(let i) = value else { throw error(key, "must be an integer") }
-        return i
-    }
-
-    func positive(_ key: String) throws -> Int {
-        let i = try int(try value(key), key)
-        guard i > 0 else { throw error(key, "must be positive, got \(i)") }
-        return i
-    }
-
-    func intArray(_ key: String, count: Int) throws -> [Int] {
-        let items = try array(key)
-        guard items.count == count else { throw error(key, "must have \(count) integers, got \(items.count)") }
-        return try items.map { try int($0, key) }
-    }
-
-    func shape(_ key: String, count: Int) throws -> [Int] {
-        let dims = try intArray(key, count: count)
-        guard dims.allSatisfy({ $0 > 0 }) else { throw error(key, "sizes must be positive, got \(dims)") }
-        return dims
-    }
-
-    func padding(_ key: String) throws -> Padding {
-        let s = try string(key)
-        guard let p = Padding(rawValue: s) else { throw error(key, "unknown padding \"\(s)\" (same or valid)") }
-        return p
-    }
-
-    func activation(_ key: String) throws -> Activation? {
-        guard has(key) else { return nil }
-        switch try value(key) {
-        case .null: return nil
-        case .string(let s):
-            if s.isEmpty { return nil }
-            guard let a = Activation(rawValue: s) else {
-                throw error(key, "unknown activation \"\(s)\" (known: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")), or null)")
-            }
-            return a
-        default: throw error(key, "must be a string or null")
-        }
     }
 }

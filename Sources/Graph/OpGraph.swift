@@ -36,13 +36,23 @@ public enum GraphEntry: Equatable, Sendable {
 public struct OpGraph: Equatable, Sendable {
     /// Optional model name, shown in reports.
     public var name: String?
+    /// What the model reads, when known (the track a score is against follows from it).
+    public var input: ModelInput?
     public var entries: [GraphEntry]
 
     /// Creates a graph.
-    public init(name: String? = nil, entries: [GraphEntry]) {
+    public init(name: String? = nil, input: ModelInput? = nil, entries: [GraphEntry]) {
         self.name = name
+        self.input = input
         self.entries = entries
     }
+
+    /// Whether any op has its own parameter or input width below 16 bits: then the model is quantized
+    /// and may not claim the 16-bit freebie for its other ops.
+    public var hasQuantizedOps: Bool { allOps.contains { $0.op.bits.isQuantized } }
+
+    /// Whether any op sets a bit width of its own.
+    public var hasOwnBits: Bool { allOps.contains { !$0.op.bits.isEmpty } }
 
     /// All ops in order, blocks flattened, with the block each belongs to.
     public var allOps: [(block: String?, op: NamedOp)] {

@@ -10,21 +10,21 @@ extension QRNNConfig {
     public func opGraph(convention: CountingConvention = .seed, name: String? = nil,
                         sparsity: [String: Double] = [:]) -> OpGraph {
         let layers = (0..<layerCount).map { l in
-            NamedOp("qrnn_\(l)", .qrnn(QRNN(inputSize: inputSize(layer: l), hiddenSize: hiddenSize(layer: l),
-                                            window: windows[l], outputGate: outputGate)),
+            NamedOp("qrnn_\(l)", QRNN(inputSize: inputSize(layer: l), hiddenSize: hiddenSize(layer: l),
+                                      window: windows[l], outputGate: outputGate),
                     sparsity: sparsity["qrnn_\(l)"])
         }
         let decoder = [
-            NamedOp("decoder_weight", .fullyConnected(FullyConnected(
-                kernelShape: [decoderInputSize, vocabularySize], useBias: false, tiedWeights: tiedWeights)),
+            NamedOp("decoder_weight", FullyConnected(
+                kernelShape: [decoderInputSize, vocabularySize], useBias: false, tiedWeights: tiedWeights),
                     sparsity: sparsity["decoder_weight"]),
-            NamedOp("decoder_bias", .fullyConnected(FullyConnected(
+            NamedOp("decoder_bias", FullyConnected(
                 kernelShape: [0, vocabularySize], useBias: true,
-                activation: convention == .full ? .softmax : nil))),
-            NamedOp("max", .globalMax(Elementwise(inputSize: 1, nChannels: vocabularySize))),
+                activation: convention == .full ? .softmax : nil)),
+            NamedOp("max", GlobalMax(inputSize: 1, nChannels: vocabularySize)),
         ]
-        return OpGraph(name: name, entries: [
-            .op(NamedOp("embedding", .embedding(Embedding(inputSize: vocabularySize, nChannels: embeddingSize)),
+        return OpGraph(name: name, input: .tokens(vocabulary: vocabularySize), entries: [
+            .op(NamedOp("embedding", Embedding(inputSize: vocabularySize, nChannels: embeddingSize),
                         sparsity: sparsity["embedding"])),
             .block(Block("block_qrnn", layers)),
             .block(Block("block_decoder", decoder)),

@@ -39,7 +39,7 @@ enum CheckpointModel {
         if policy.measure {
             notes.append(header(policy))
             for w in weights {
-                let (chosen, note) = decide(w.op, w.tensorName, w.tensor, policy)
+                let (chosen, note) = decide(w.op, w.tensorName, w.tensor, bits: policy.paramBits)
                 if let chosen { measured[w.op] = chosen }
                 notes.append(note)
             }
@@ -75,7 +75,8 @@ enum CheckpointModel {
                 return op
             }
             var op = op
-            let (chosen, note) = decide(op.name, found.name, found.tensor, policy)
+            // Sparse or dense is decided at the op's own parameter width when it has one.
+            let (chosen, note) = decide(op.name, found.name, found.tensor, bits: op.bits.param.map(Double.init) ?? policy.paramBits)
             op.sparsity = chosen ?? op.sparsity
             notes.append(note)
             return op
@@ -99,11 +100,11 @@ enum CheckpointModel {
     }
 
     /// The sparsity to count a weight at (nil: dense) and the line saying so.
-    private static func decide(_ op: String, _ tensorName: String, _ tensor: Tensor, _ policy: SparsityPolicy) -> (Double?, String) {
+    private static func decide(_ op: String, _ tensorName: String, _ tensor: Tensor, bits: Double) -> (Double?, String) {
         let zeros = tensor.zeroFraction()
         let elements = Double(tensor.count)
-        let sparseBits = sparseSizeBits(elements: elements, bits: policy.paramBits, sparsity: zeros)
-        let denseBits = elements * policy.paramBits
+        let sparseBits = sparseSizeBits(elements: elements, bits: bits, sparsity: zeros)
+        let denseBits = elements * bits
         let percent = String(format: "%.2f%%", zeros * 100)
         if zeros > 0 && sparseBits < denseBits {
             return (zeros, "  \(op): \(tensorName) \(percent) zeros -> sparse (\(megabytes(sparseBits)) MB < \(megabytes(denseBits)) MB dense)")

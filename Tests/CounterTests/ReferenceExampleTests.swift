@@ -89,7 +89,7 @@ final class ReferenceExampleTests: XCTestCase {
     }
 
     func testOwnSparsityOverridesTheGlobalOne() {
-        let fc = NamedOp("fc", .fullyConnected(FullyConnected(kernelShape: [1280, 1000], useBias: true)), sparsity: 0.5)
+        let fc = NamedOp("fc", FullyConnected(kernelShape: [1280, 1000], useBias: true), sparsity: 0.5)
         let c = cost(of: fc, settings: CountSettings(paramBits: 16, sparsity: 0))
         XCTAssertEqual([c.paramBits, c.mults, c.adds], [11_536_000, 640_000, 640_000])
     }

@@ -31,33 +31,35 @@ final class GraphFileTests: XCTestCase {
           {"name": "block_se", "ops": [{"name": "gap", "op": "GlobalAvg", "input_size": 112, "n_channels": 32}]}]}
         """)
         XCTAssertEqual(graph.name, "m")
-        XCTAssertEqual(graph.entries[0], .op(NamedOp("conv_stem", .conv2D(Convolution(
-            inputSize: 224, kernelShape: [3, 3, 3, 32], strides: [2, 2], padding: .same, useBias: true, activation: .relu)))))
-        XCTAssertEqual(graph.entries[1], .block(Block("block_se", [NamedOp("gap", .globalAvg(Elementwise(inputSize: 112, nChannels: 32)))])))
+        XCTAssertEqual(graph.entries[0], .op(NamedOp("conv_stem", Conv2D(
+            inputSize: 224, kernelShape: [3, 3, 3, 32], strides: [2, 2], padding: .same, useBias: true, activation: .relu))))
+        XCTAssertEqual(graph.entries[1], .block(Block("block_se", [NamedOp("gap", GlobalAvg(inputSize: 112, nChannels: 32))])))
     }
 
     func testWrittenGraphReadsBackIdentically() throws {
         let graph = OpGraph(name: "all", entries: [
-            .op(NamedOp("emb", .embedding(Embedding(inputSize: 100, nChannels: 8)), sparsity: 0.25)),
-            .op(NamedOp("dw", .depthwiseConv2D(Convolution(inputSize: 9, kernelShape: [3, 3, 4, 1], strides: [1, 1],
-                                                            padding: .valid, useBias: false, activation: .hswish)))),
+            .op(NamedOp("emb", Embedding(inputSize: 100, nChannels: 8), sparsity: 0.25)),
+            .op(NamedOp("dw", DepthWiseConv2D(inputSize: 9, kernelShape: [3, 3, 4, 1], strides: [1, 1],
+                                              padding: .valid, useBias: false, activation: .hswish))),
             .block(Block("block_lm", [
-                NamedOp("q", .qrnn(QRNN(inputSize: 8, hiddenSize: 16, window: 2, outputGate: true))),
-                NamedOp("fc", .fullyConnected(FullyConnected(kernelShape: [16, 100], useBias: false, tiedWeights: true))),
-                NamedOp("bias", .fullyConnected(FullyConnected(kernelShape: [0, 100], useBias: true, activation: .softmax))),
-                NamedOp("max", .globalMax(Elementwise(inputSize: 1, nChannels: 100))),
-                NamedOp("s", .scale(Elementwise(inputSize: 2, nChannels: 3))),
-                NamedOp("a", .add(Elementwise(inputSize: 2, nChannels: 3))),
+                NamedOp("q", QRNN(inputSize: 8, hiddenSize: 16, window: 2, outputGate: true)),
+                NamedOp("fc", FullyConnected(kernelShape: [16, 100], useBias: false, tiedWeights: true)),
+                NamedOp("bias", FullyConnected(kernelShape: [0, 100], useBias: true, activation: .softmax)),
+                NamedOp("max", GlobalMax(inputSize: 1, nChannels: 100)),
+                NamedOp("s", Scale(inputSize: 2, nChannels: 3)),
+                NamedOp("a", Add(inputSize: 2, nChannels: 3)),
             ])),
         ])
         XCTAssertEqual(try decode(GraphFile.encode(graph)), graph)
     }
 
     func testRejectsUnknownOpType() {
-        let e = rejection(op("\"op\": \"LSTM\""))
+        let e = rejection(op("\"op\": \"Einsum\""))
         XCTAssertEqual(e?.op, "x")
         XCTAssertEqual(e?.field, "op")
-        XCTAssertTrue(e?.description.hasPrefix("m.json: op 'x': field 'op': unknown op type \"LSTM\"") ?? false)
+        XCTAssertTrue(e?.description.hasPrefix("m.json: op 'x': field 'op': unknown op type \"Einsum\"") ?? false)
+        // The list of known types comes from the registry.
+        for kind in OpRegistry.kinds { XCTAssertTrue(e?.problem.contains(kind.typeName) ?? false, kind.typeName) }
     }
 
     func testRejectsUnknownField() {
@@ -65,8 +67,11 @@ final class GraphFileTests: XCTestCase {
         XCTAssertEqual(e?.field, "dilation")
     }
 
-    func testRejectsNonSquareKernel() {
-        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,1,3,8]"))?.field, "kernel_shape")
+    func testReadsANonSquareKernelPerDimension() throws {
+        let graph = try decode(op(conv + ", \"kernel_shape\": [3,1,3,8]"))
+        let c = try XCTUnwrap(graph.allOps[0].op.op as? Conv2D)
+        // same: pad k//2 per side; H: ceil((224−3+1+2)/2) = 112, W: ceil((224−1+1+0)/2) = 112.
+        XCTAssertEqual([c.window.kernelHeight, c.window.kernelWidth, c.window.outputHeight, c.window.outputWidth], [3, 1, 112, 112])
     }
 
     func testRejectsDepthwiseKernelWhoseLastDimensionIsNotOne() {
@@ -76,7 +81,7 @@ final class GraphFileTests: XCTestCase {
 
     func testRejectsUnknownPaddingAndActivation() {
         XCTAssertEqual(rejection(op(conv.replacingOccurrences(of: "same", with: "causal") + ", \"kernel_shape\": [3,3,3,8]"))?.field, "padding")
-        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,3,3,8], \"activation\": \"gelu\""))?.field, "activation")
+        XCTAssertEqual(rejection(op(conv + ", \"kernel_shape\": [3,3,3,8], \"activation\": \"mish\""))?.field, "activation")
     }
 
     func testRejectsZeroOrNegativeSizes() {
