@@ -6,38 +6,23 @@ import Graph
 /// its track from its input image: 224×224×3 is `imagenet`, 32×32×3 is `cifar100`. Anything else is
 /// undecided, and the caller must be told to give a track or a baseline.
 public enum TrackInference {
-    /// What a model reads, as far as the track is concerned.
-    public enum Input: Equatable, Sendable {
-        case tokens(vocabulary: Int)
-        case image(height: Int, width: Int, channels: Int)
-
-        /// "a vocabulary of 267,735 tokens", "a 64×64×3 image".
-        public var text: String {
-            switch self {
-            case .tokens(let v): return "a vocabulary of \(grouped(Double(v))) tokens"
-            case let .image(h, w, c): return "a \(h)×\(w)×\(c) image"
-            }
-        }
-    }
-
     /// The WikiText-103 word vocabulary every entry of that track must use.
     public static let wikitext103Vocabulary = 267_735
 
-    /// What the graph reads: an embedding's vocabulary, or the first convolution's input image.
-    public static func input(of graph: OpGraph) -> Input? {
-        for (_, named) in graph.allOps {
-            switch named.op {
-            case .embedding(let e): return .tokens(vocabulary: e.inputSize)
-            case .conv2D(let c), .depthwiseConv2D(let c):
-                return .image(height: c.inputSize, width: c.inputSize, channels: c.kernelShape.count > 2 ? c.kernelShape[2] : 0)
-            default: continue
-            }
+    /// What the graph reads: its declared `input`; without one, what its first op reads when that is an
+    /// embedding (a vocabulary) or a convolution (an image), as in graph files written before `input` existed.
+    public static func input(of graph: OpGraph) -> ModelInput? {
+        if let input = graph.input { return input }
+        guard let first = graph.allOps.first?.op.op else { return nil }
+        if let embedding = first as? Embedding { return .tokens(vocabulary: embedding.inputSize) }
+        if let conv = first as? Conv2D {
+            return .image(height: conv.window.inputHeight, width: conv.window.inputWidth, channels: conv.channelsIn)
         }
         return nil
     }
 
     /// The track of an input, or nil when no track reads such inputs.
-    public static func track(for input: Input) -> Track? {
+    public static func track(for input: ModelInput) -> Track? {
         switch input {
         case .tokens(let v): return v == wikitext103Vocabulary ? .wikitext103 : nil
         case .image(224, 224, 3): return .imagenet
@@ -46,11 +31,19 @@ public enum TrackInference {
         }
     }
 
+    /// "a vocabulary of 267,735 tokens", "a 64×64×3 image".
+    public static func describe(_ input: ModelInput) -> String {
+        switch input {
+        case .tokens(let v): return "a vocabulary of \(grouped(Double(v))) tokens"
+        case let .image(h, w, c): return "a \(h)×\(w)×\(c) image"
+        }
+    }
+
     /// The graph's track, or why it cannot be decided (a sentence to show the user).
-    public static func infer(_ graph: OpGraph) -> Result<(track: Track, input: Input), Undecided> {
+    public static func infer(_ graph: OpGraph) -> Result<(track: Track, input: ModelInput), Undecided> {
         guard let input = input(of: graph) else { return .failure(Undecided(reason: "the model's input is not known")) }
         guard let track = track(for: input) else {
-            return .failure(Undecided(reason: "no track reads \(input.text) (wikitext103: 267,735 tokens; imagenet: 224×224×3; cifar100: 32×32×3)"))
+            return .failure(Undecided(reason: "no track reads \(describe(input)) (wikitext103: 267,735 tokens; imagenet: 224×224×3; cifar100: 32×32×3)"))
         }
         return .success((track, input))
     }

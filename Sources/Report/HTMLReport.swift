@@ -197,9 +197,9 @@ public struct OpPrecision: Equatable, Sendable {
 
     /// The op's own values where it has them, the count's settings otherwise.
     public init(_ op: NamedOp, settings: CountSettings) {
-        paramBits = settings.paramBits
-        inputBits = settings.inputBits
-        accumulatorBits = settings.accumulatorBits
+        paramBits = op.bits.param.map(Double.init) ?? settings.paramBits
+        inputBits = op.bits.input.map(Double.init) ?? settings.inputBits
+        accumulatorBits = op.bits.accumulator.map(Double.init) ?? settings.accumulatorBits
         sparsity = op.sparsity ?? settings.sparsity
         sparsitySource = op.sparsity == nil ? " (global)" : " (own)"
     }

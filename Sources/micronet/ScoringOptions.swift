@@ -33,7 +33,7 @@ struct ScoringOptions: ParsableArguments {
         let inferred = graph.map(TrackInference.infer) ?? .failure(.init(reason: "a piped count does not say what the model reads"))
         switch inferred {
         case .success(let inferred):
-            return (Counter.Score(input, track: inferred.track), "inferred: the model reads \(inferred.input.text)")
+            return (Counter.Score(input, track: inferred.track), "inferred: the model reads \(TrackInference.describe(inferred.input))")
         case .failure(let undecided):
             throw CLIError.badInput("\(model): cannot tell which track to score against: \(undecided.reason); "
                                     + "give --track wikitext103|imagenet|cifar100, or --baseline PARAMS --baseline-ops OPS")

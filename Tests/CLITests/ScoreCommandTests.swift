@@ -92,6 +92,13 @@ final class ScoreCommandTests: XCTestCase {
         let piped = try MicronetProcess.run(["score"], stdin: Data(try MicronetProcess.run(["count", "--format", "json"]).stdout.utf8))
         XCTAssertEqual(piped.status, 2, "a piped count does not say what the model reads")
         XCTAssertEqual(try json(try MicronetProcess.run(["score", graph.path, "--track", "imagenet", "--format", "json"]))["track"] as? String, "imagenet")
+        // A graph file's declared input decides: 32×32×3 is CIFAR-100, even with the same ops.
+        let cifar = dir.appendingPathComponent("cifar.json")
+        try #"{"name": "c", "input": {"image": [32, 32, 3]}, "ops": [{"name": "fc", "op": "FullyConnected", "kernel_shape": [3072, 100], "use_bias": true}]}"#
+            .write(to: cifar, atomically: true, encoding: .utf8)
+        let c = try MicronetProcess.run(["score", cifar.path])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertTrue(c.stdout.contains("track:        cifar100 (inferred: the model reads a 32×32×3 image)"), c.stdout)
     }
 
     // Issue 14: count and score print the same settings line, and each says how its default differs.

@@ -18,10 +18,11 @@ final class ReportPageTests: XCTestCase {
 
     func testControlCharactersAndMarkupInNamesKeepThePageWellFormed() throws {
         let graph = OpGraph(name: "m\u{1}<b>&\"x", entries: [
-            .op(NamedOp("fc\u{0}<i>", .fullyConnected(FullyConnected(kernelShape: [4, 3], useBias: true))))])
+            .op(NamedOp("fc\u{0}<i>", FullyConnected(kernelShape: [4, 3], useBias: true)))])
+        let freebie = CountSettings(paramBits: 16, inputBits: 16, accumulatorBits: 32)
         let counter = MicroNetCounter(graph: graph)
-        let report = counter.count(settings: .freebie)
-        let page = HTMLReport(modelName: graph.name!, report: report, opReport: counter.count(settings: .freebie, summarizeBlocks: false),
+        let report = counter.count(settings: freebie)
+        let page = HTMLReport(modelName: graph.name!, report: report, opReport: counter.count(settings: freebie, summarizeBlocks: false),
                               graph: graph, score: Score(ScoreInput(report), baselineParams: 100, baselineOps: 100)).html()
         XCTAssertFalse(page.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         let doc = try XMLDocument(data: Data(page.utf8))
