@@ -6,7 +6,7 @@
 #   scripts/browser-test.sh [MICRONET]     # default: .build/debug/micronet (built by scripts/test.sh)
 #
 # Exit 0: every page rendered and showed its total. 1: a check failed. 3: no browser could be had
-# (the caller decides whether that skips). Screenshots and DOM dumps go to $BROWSER_TEST_OUT
+# within MICRONET_BROWSER_INSTALL_LIMIT seconds (default 300; the caller decides whether that skips). Screenshots and DOM dumps go to $BROWSER_TEST_OUT
 # (default: a temporary folder, named at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,13 +22,14 @@ find_browser() {
 }
 
 if ! browser=$(find_browser); then
-  echo "browser-test: installing chromium (Debian package)" >&2
+  limit=${MICRONET_BROWSER_INSTALL_LIMIT:-300}
+  echo "browser-test: installing chromium (Debian package, at most ${limit}s)" >&2
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo -n)
+  command -v apt-get >/dev/null || { echo "browser-test: no apt-get to install chromium with" >&2; exit 3; }
   export DEBIAN_FRONTEND=noninteractive
-  if ! { "${sudo_cmd[@]}" apt-get update -qq && \
-         "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
-    echo "browser-test: could not install chromium" >&2
+  if ! timeout "$limit" bash -c "${sudo_cmd[*]} apt-get update -qq && ${sudo_cmd[*]} apt-get install -y -qq --no-install-recommends chromium >/dev/null"; then
+    echo "browser-test: could not install chromium within ${limit}s" >&2
     exit 3
   fi
   browser=$(find_browser) || { echo "browser-test: chromium installed but not found on PATH" >&2; exit 3; }
