@@ -254,3 +254,32 @@ final class CheckPerplexityTests: XCTestCase {
         XCTAssertEqual(try results(failed)[1]["status"] as? String, "exceeded")
     }
 }
+
+/// The README's budget example runs as written, from the repository's root, with and without --with-eval.
+final class ReadmeBudgetExampleTests: XCTestCase {
+    func testTheReadmeBudgetRunsAsWritten() throws {
+        let root = MicronetProcess.repositoryRoot
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.range(of: "## Budgets in CI: `micronet check`"))
+        let fence = try XCTUnwrap(readme.range(of: "```yaml\n", range: section.upperBound..<readme.endIndex))
+        let close = try XCTUnwrap(readme.range(of: "\n```\n", range: fence.upperBound..<readme.endIndex))
+        let yaml = String(readme[fence.upperBound..<close.lowerBound])
+        XCTAssertTrue(yaml.contains("graph:") && yaml.contains("max_growth:") && yaml.contains("perplexity:"))
+        let name = ".readme-budget-\(UUID()).yml"
+        let file = root.appendingPathComponent(name)
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: BudgetLockPath.of(file.path)))
+        }
+        let plain = try MicronetProcess.run(["check", name], currentDirectory: root)
+        XCTAssertEqual(plain.status, 0, plain.stdout + plain.stderr)
+        let evaluated = try MicronetProcess.run(["check", name, "--with-eval", "--format", "json"], currentDirectory: root)
+        XCTAssertEqual(evaluated.status, 0, evaluated.stdout + evaluated.stderr)
+        XCTAssertTrue(evaluated.stdout.contains("\"metric\": \"perplexity\"") && !evaluated.stdout.contains("\"skipped\""), evaluated.stdout)
+    }
+}
+
+private enum BudgetLockPath {
+    static func of(_ budget: String) -> String { (budget as NSString).deletingPathExtension + ".lock.json" }
+}
