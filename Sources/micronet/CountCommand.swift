@@ -17,8 +17,8 @@ struct Count: ParsableCommand {
           micronet count model.json --sparsity 0.5 --no-summarize-blocks
           # also count output gates, bias adds, softmax
           micronet count --input-bits 16 --convention full
-          # score a count
-          micronet count --format json | micronet score
+          # score a count (a piped count names no track: give it)
+          micronet count --format json | micronet score --track wikitext103
         """
     )
 
