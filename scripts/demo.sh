@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-installed=$(scripts/install.sh | tee /dev/stderr)
-bin=${installed##*installed to }
+install_log=$(mktemp)
+trap 'rm -f "$install_log"' EXIT
+scripts/install.sh | tee "$install_log"
+bin=$(sed -n 's/^install: micronet installed to //p' "$install_log")
 
 echo "== micronet count --input-bits 16   (the seed QRNN entry, reference layout)"
 "$bin" count --input-bits 16
