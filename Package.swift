@@ -13,10 +13,15 @@ let package = Package(
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "ModelImport", targets: ["ModelImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The runtime library only: decodes ONNX nodes and value infos with code generated once from
+        // Protos/ONNX/onnx.proto (scripts/regenerate-protos.sh); builds never need protoc.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Thin shims over system libraries (Debian: libopenblas-dev, zlib1g-dev).
@@ -31,8 +36,11 @@ let package = Package(
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "COpenBLAS"]),
         // HTML/SVG reports and model diffs, rendered from counts.
         .target(name: "Report", dependencies: ["Graph", "Counter"]),
+        .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
+        .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "QRNNModel", "ONNX"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "QRNNModel", "Report",
+            "Graph", "Counter", "Checkpoint", "QRNNModel", "ModelImport", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -42,7 +50,9 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "Checkpoint"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Counter", "Graph"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "QRNNModel", "Counter"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],
     swiftLanguageModes: [.v5]
 )

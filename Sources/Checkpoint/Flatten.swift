@@ -7,8 +7,27 @@ struct Flattener {
     /// Keys whose value is an optimizer (object or state dict) in a wrapper dict.
     static let optimizerKeys: Set<String> = ["optimizer", "optimizer_state_dict", "optim", "opt"]
 
-    private(set) var out: [(name: String, tensor: Tensor, optimizer: Bool)] = []
+    private(set) var out: [(name: String, tensor: Tensor, optimizer: Bool, declared: TensorRole?)] = []
+    /// Output quantizers of whole-pickled quantized modules (plain attributes, not tensors): PackedParams.swift.
+    private(set) var quantizers: [(module: String, scale: Double, zeroPoint: Double, className: String)] = []
+    /// Class of every module of a whole pickled model, by state-dict path.
+    private(set) var moduleClasses: [String: String] = [:]
+    /// Whole-pickled recurrent modules that say `bidirectional` (their packed cells alternate directions).
+    private var bidirectional = Set<String>()
     private var visited = Set<Int>()
+    /// Most bytes all names together may take (proportional to the file): one long key under a
+    /// thousand list items would otherwise become a thousand copies of it.
+    let nameBudget: Int
+    private var nameBytes = 0
+    /// Nodes walked so far, charged against `nameBudget` too (shared submodules are walked per name).
+    private var steps = 0
+    /// Modules on the current path (cycle check for module walks).
+    private var modulePath = Set<Int>()
+    /// Nesting followed at most; the pickle machine already refuses results nested deeper.
+    static let maxDepth = PickleMachine.maxDepth + 8
+
+    /// A flattener whose names may total `nameBudget` bytes.
+    init(nameBudget: Int) { self.nameBudget = nameBudget }
     /// Model tensors by identity (storage, offset, shape, strides), to name optimizer state by parameter.
     private var modelNames: [TensorIdentity: String] = [:]
 
@@ -17,18 +36,26 @@ struct Flattener {
         init(_ t: Tensor) { key = t.storageKey; offset = t.storageOffset; shape = t.shape; strides = t.strides; dtype = t.dtype }
     }
 
-    /// Flattens the root object.
-    mutating func flatten(_ root: PickleValue) {
+    /// Flattens the root object. Every walk marks shared nodes (lists, dicts, objects and tuples,
+    /// which the memo can share too) as visited, so cycles end and memo DAGs ("billion laughs") are
+    /// walked once; depth is bounded and names are charged against `nameBudget`.
+    mutating func flatten(_ root: PickleValue) throws {
         switch root {
         case .list, .tuple:
-            for (i, item) in (root.listItems ?? []).enumerated() { walk(item, prefix: "\(i).") }
+            _ = firstVisit(root)
+            for (i, item) in (root.listItems ?? []).enumerated() { try walk(item, prefix: "\(i).", depth: 1) }
         default:
-            walk(root, prefix: "")
+            try walk(root, prefix: "", depth: 0)
         }
     }
 
-    private mutating func emit(_ name: String, _ t: Tensor, optimizer: Bool) {
-        out.append((name, t, optimizer))
+    private mutating func emit(_ raw: String, _ t: Tensor, optimizer: Bool, role: TensorRole? = nil) throws {
+        let name = optimizer ? raw : PackedParams.floatName(raw) ?? raw
+        nameBytes &+= name.utf8.count
+        guard nameBytes <= nameBudget else {
+            throw FormatError("tensor names take more than \(nameBudget) bytes, out of proportion to the file (a long key repeated under many items?); refusing it")
+        }
+        out.append((name, t, optimizer, role))
         if !optimizer, modelNames[TensorIdentity(t)] == nil { modelNames[TensorIdentity(t)] = name }
     }
 
@@ -39,15 +66,65 @@ struct Flattener {
         case .list(let l), .set(let l): id = PickleContext.address(l)
         case .dict(let d): id = PickleContext.address(d)
         case .object(let o): id = PickleContext.address(o)
+        case .tuple(let t):
+            guard let p = t.withUnsafeBufferPointer({ $0.baseAddress }) else { return true }
+            id = Int(bitPattern: p)
         default: return true
         }
         return visited.insert(id).inserted
     }
 
-    private static func keyString(_ k: PickleValue) -> String? {
+    private mutating func step() throws {
+        steps &+= 1
+        guard steps <= nameBudget else { throw FormatError("flattening walks more than \(nameBudget) objects, out of proportion to the file; refusing it") }
+    }
+
+    private static func checkDepth(_ depth: Int) throws {
+        guard depth <= maxDepth else { throw FormatError("pickle nests objects deeper than \(maxDepth) levels") }
+    }
+
+    /// The name part of a dict key, as Python's `str(key)` writes it: keys that are not strings
+    /// (ints, floats, bools, None, bytes, tuples) still name their tensors, never drop them.
+    static func keyString(_ k: PickleValue) -> String? {
         switch k {
         case .string(let s): return s
         case .int(let i): return String(i)
+        default: return repr(k, depth: 0)
+        }
+    }
+
+    /// Python's repr of a plain value (nil for objects, containers and tensors).
+    private static func repr(_ v: PickleValue, depth: Int) -> String? {
+        switch v {
+        case .none: return "None"
+        case .bool(let b): return b ? "True" : "False"
+        case .int(let i): return String(i)
+        case .float(let d):
+            if d.isNaN { return "nan" }
+            if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+            return "\(d)"
+        case .string(let s): return "'" + s + "'"
+        case .bytes(let b):
+            var out = "b'"
+            for c in b {
+                switch c {
+                case 0x5C: out += "\\\\"
+                case 0x27: out += "\\'"
+                case 0x09: out += "\\t"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(c))
+                default:
+                    let h = String(c, radix: 16)
+                    out += "\\x" + (h.count == 1 ? "0" + h : h)
+                }
+            }
+            return out + "'"
+        case .tuple(let t):
+            guard depth < 8 else { return nil }
+            var parts: [String] = []
+            for item in t { guard let r = repr(item, depth: depth + 1) else { return nil }; parts.append(r) }
+            return "(" + parts.joined(separator: ", ") + (t.count == 1 ? ",)" : ")")
         default: return nil
         }
     }
@@ -61,29 +138,38 @@ struct Flattener {
         return v["state"] != nil && v["param_groups"] != nil
     }
 
-    private mutating func walk(_ v: PickleValue, prefix: String) {
+    private mutating func walk(_ v: PickleValue, prefix: String, depth: Int) throws {
+        try Self.checkDepth(depth)
+        try step()
         switch v {
         case .tensor(let t):
-            emit(String(prefix.dropLast()), t, optimizer: false)
+            try emit(String(prefix.dropLast()), t, optimizer: false)
         case .list, .tuple:
             guard firstVisit(v) else { return }
-            for (i, item) in (v.listItems ?? []).enumerated() { walk(item, prefix: "\(prefix)\(i).") }
+            for (i, item) in (v.listItems ?? []).enumerated() { try walk(item, prefix: "\(prefix)\(i).", depth: depth + 1) }
         case .dict(let d):
             guard firstVisit(v) else { return }
-            if Self.isOptimizer(v) { walkOptimizer(v, prefix: prefix); return }
-            walkDict(d, prefix: prefix)
+            if Self.isOptimizer(v) { try walkOptimizer(v, prefix: prefix, depth: depth + 1); return }
+            try walkDict(d, prefix: prefix, depth: depth + 1)
         case .object(let o):
             guard firstVisit(v) else { return }
-            if Self.isOptimizer(v) { walkOptimizer(v, prefix: prefix); return }
-            if Self.isModule(o) { walkModule(o, prefix: prefix); return }
-            if case .dict(let d)? = o.state { walkDict(d, prefix: prefix) }
-            else if let s = o.state { walk(s, prefix: prefix) }
+            if Self.isOptimizer(v) { try walkOptimizer(v, prefix: prefix, depth: depth + 1); return }
+            if Self.isModule(o) {
+                let id = PickleContext.address(o)
+                modulePath.insert(id)
+                defer { modulePath.remove(id) }
+                try walkModule(o, prefix: prefix, depth: depth + 1)
+                return
+            }
+            if try walkPacked(o, prefix: prefix, depth: depth + 1) { return }
+            if case .dict(let d)? = o.state { try walkDict(d, prefix: prefix, depth: depth + 1) }
+            else if let s = o.state { try walk(s, prefix: prefix, depth: depth + 1) }
         default:
             return
         }
     }
 
-    private mutating func walkDict(_ d: PickleDict, prefix: String) {
+    private mutating func walkDict(_ d: PickleDict, prefix: String, depth: Int) throws {
         let keys = d.entries.compactMap { Self.keyString($0.key) }
         // A wrapper such as {'state_dict': ..., 'epoch': 3}: the model's names carry no wrapper prefix.
         let wrapper = keys.first { Self.wrapperKeys.contains($0) && Self.holdsTensors(d[$0]) }
@@ -94,11 +180,12 @@ struct Flattener {
             guard var key = Self.keyString(k) else { continue }
             if strip { key.removeFirst("module.".count) }
             if key == wrapper {
-                walk(value, prefix: prefix)
+                try walk(value, prefix: prefix, depth: depth)
             } else if Self.optimizerKeys.contains(key) {
-                walkOptimizer(value, prefix: prefix + key + ".")
+                guard firstVisit(value) else { continue }
+                try walkOptimizer(value, prefix: prefix + key + ".", depth: depth)
             } else {
-                walk(value, prefix: prefix + key + ".")
+                try walk(value, prefix: prefix + key + ".", depth: depth)
             }
         }
     }
@@ -112,23 +199,58 @@ struct Flattener {
     }
 
     /// As `Module.state_dict()`: non-None parameters, persistent buffers, then children.
-    private mutating func walkModule(_ o: PickleObject, prefix: String) {
+    private mutating func walkModule(_ o: PickleObject, prefix: String, depth: Int) throws {
+        try Self.checkDepth(depth)
+        try step()
+        moduleClasses[String(prefix.dropLast())] = o.className
+        if o.attribute("bidirectional")?.intValue == 1 { bidirectional.insert(String(prefix.dropLast())) }
         if let params = o.attribute("_parameters") {
-            for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { emit(prefix + name, t, optimizer: false) } }
+            for (k, v) in Self.entries(params) { if case .tensor(let t) = v, let name = Self.keyString(k) { try emit(prefix + name, t, optimizer: false, role: .parameter) } }
         }
         var nonPersistent = Set<String>()
         for item in o.attribute("_non_persistent_buffers_set")?.listItems ?? [] { if let s = item.stringValue { nonPersistent.insert(s) } }
         if let buffers = o.attribute("_buffers") {
             for (k, v) in Self.entries(buffers) {
-                if case .tensor(let t) = v, let name = Self.keyString(k), !nonPersistent.contains(name) { emit(prefix + name, t, optimizer: false) }
+                if case .tensor(let t) = v, let name = Self.keyString(k), !nonPersistent.contains(name) { try emit(prefix + name, t, optimizer: false, role: .buffer) }
             }
         }
+        // Quantized modules: packed weights in plain attributes, output scale / zero point as numbers.
+        for attr in PackedParams.packedAttributes {
+            if let v = o.attribute(attr), case .object(let p) = v, !Self.isModule(p) { try walk(v, prefix: prefix + attr + ".", depth: depth + 1) }
+        }
+        if let q = PackedParams.outputQuantizer(o) { quantizers.append((String(prefix.dropLast()), q.scale, q.zeroPoint, o.className)) }
         if let modules = o.attribute("_modules") {
             for (k, child) in Self.entries(modules) {
                 guard let name = Self.keyString(k), case .object(let c) = child else { continue }
-                if Self.isModule(c) { walkModule(c, prefix: prefix + name + ".") }
+                // state_dict() names a shared submodule under every parent, so only a module that is
+                // its own ancestor (a cycle) is skipped; `steps` bounds a DAG of shared modules.
+                let id = PickleContext.address(c)
+                if !Self.isModule(c) { _ = try walkPacked(c, prefix: prefix + name + ".", depth: depth + 1); continue }
+                guard !modulePath.contains(id) else { continue }
+                modulePath.insert(id)
+                defer { modulePath.remove(id) }
+                try walkModule(c, prefix: prefix + name + ".", depth: depth + 1)
             }
         }
+    }
+
+    /// ScriptObjects (packed params, LSTM cells) and quantized conv modules' `__getstate__` tuples.
+    private mutating func walkPacked(_ o: PickleObject, prefix: String, depth: Int) throws -> Bool {
+        if let conv = PackedParams.convState(o) {
+            let module = String(prefix.dropLast())
+            moduleClasses[module] = o.className
+            try emit(prefix + "weight", conv.weight, optimizer: false, role: .parameter)
+            if let b = conv.bias { try emit(prefix + "bias", b, optimizer: false, role: .parameter) }
+            quantizers.append((module, conv.scale, conv.zeroPoint, o.className))
+            return true
+        }
+        guard let (cls, payload) = PackedParams.scriptObject(o) else { return false }
+        if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix, bidirectional: bidirectional) {
+            for (name, t) in cell { try emit(name, t, optimizer: false, role: .parameter) }
+        } else {
+            try walk(payload, prefix: prefix, depth: depth)
+        }
+        return true
     }
 
     private static func entries(_ v: PickleValue) -> [(key: PickleValue, value: PickleValue)] {
@@ -137,7 +259,7 @@ struct Flattener {
     }
 
     /// Optimizer state (object or state dict): `state.<param name or index>.<field>`; param_groups are skipped.
-    private mutating func walkOptimizer(_ v: PickleValue, prefix: String) {
+    private mutating func walkOptimizer(_ v: PickleValue, prefix: String, depth: Int) throws {
         guard let state = v["state"], case .dict(let stateDict) = state else { return }
         var groupParams: [TensorIdentity: Int] = [:]
         var index = 0
@@ -160,18 +282,21 @@ struct Flattener {
             position += 1
             for (field, value) in Self.entries(perParam) {
                 guard let f = Self.keyString(field) else { continue }
-                walkOptimizerValue(value, name: prefix + "state." + label + "." + f)
+                try walkOptimizerValue(value, name: prefix + "state." + label + "." + f, depth: depth + 1)
             }
         }
     }
 
-    private mutating func walkOptimizerValue(_ v: PickleValue, name: String) {
+    private mutating func walkOptimizerValue(_ v: PickleValue, name: String, depth: Int) throws {
+        try Self.checkDepth(depth)
         switch v {
-        case .tensor(let t): emit(name, t, optimizer: true)
+        case .tensor(let t): try emit(name, t, optimizer: true)
         case .list, .tuple:
-            for (i, item) in (v.listItems ?? []).enumerated() { walkOptimizerValue(item, name: "\(name).\(i)") }
+            guard firstVisit(v) else { return }
+            for (i, item) in (v.listItems ?? []).enumerated() { try walkOptimizerValue(item, name: "\(name).\(i)", depth: depth + 1) }
         case .dict(let d):
-            for (k, value) in d.entries { if let s = Self.keyString(k) { walkOptimizerValue(value, name: name + "." + s) } }
+            guard firstVisit(v) else { return }
+            for (k, value) in d.entries { if let s = Self.keyString(k) { try walkOptimizerValue(value, name: name + "." + s, depth: depth + 1) } }
         default: return
         }
     }

@@ -8,6 +8,8 @@ public struct NamedTensor: Sendable {
     public let tiedTo: String?
     /// Adam exp_avg etc., kept apart from model weights.
     public let isOptimizerState: Bool
+    /// Parameter, buffer (BatchNorm statistics, counters, EMA shadows, quantizer scales) or optimizer state.
+    public let role: TensorRole
 
     /// The name as the module's own state_dict gives it: without the top-level list position ("0.")
     /// and DataParallel's "module." prefixes.
@@ -40,6 +42,12 @@ public struct LoadedCheckpoint {
     public let inertCalls: [String]
     /// Size of the file in bytes.
     public let fileSize: Int
+    /// Activation quantizers the file stores (QuantStub's and static quantized modules' output scale and zero
+    /// point), in file order.
+    public let activationQuantizers: [ActivationQuantizer]
+    /// Class of every module of a whole pickled model by state-dict path ("fc" → "torch.ao.nn.quantized.modules.linear.Linear");
+    /// empty for a bare state dict.
+    public let moduleClasses: [String: String]
     /// The pickle's reference nodes (for `breakCycles`).
     let nodes: NodeArena
 
@@ -53,27 +61,9 @@ public struct LoadedCheckpoint {
     /// The tensor called `named`, if any.
     public func tensor(named: String) -> Tensor? { tensors.first { $0.name == named }?.tensor }
 
-    /// Inert calls whose names look dangerous (code execution, processes, files, imports); a load
-    /// that finds one throws, so this is empty on any checkpoint that loaded.
-    public var suspiciousCalls: [String] { inertCalls.filter(Self.isDangerous) }
-
-    /// Modules whose callables can run code, touch files or processes when unpickled by Python.
-    static let dangerousModules = ["os", "posix", "nt", "subprocess", "sys", "builtins", "__builtin__", "shutil", "socket",
-                                   "importlib", "pty", "runpy", "code", "codeop", "webbrowser", "pickle", "_pickle", "marshal",
-                                   "ctypes", "multiprocessing", "io", "_io", "pathlib", "tempfile", "commands", "popen2",
-                                   "operator", "functools", "types", "imp", "zipimport", "pydoc", "timeit", "bdb", "pdb"]
-
-    /// Builtins that only build plain values (a config may hold a slice or a complex number).
-    static let harmlessBuiltins: Set<String> = ["slice", "complex", "range", "bytearray", "bytes", "str", "int", "float",
-                                                "bool", "object", "frozenset", "set", "list", "dict", "tuple"]
-
-    static func isDangerous(_ qualified: String) -> Bool {
-        let parts = qualified.split(separator: ".")
-        if parts.count == 2, parts[0] == "builtins" || parts[0] == "__builtin__", harmlessBuiltins.contains(String(parts[1])) { return false }
-        let module = parts.dropLast().joined(separator: ".")
-        let top = String(module.split(separator: ".").first ?? "")
-        return dangerousModules.contains(top) || ["eval", "exec", "system", "popen", "spawn", "execve", "__import__", "compile", "open"].contains { qualified.hasSuffix("." + $0) }
-    }
+    /// Inert calls in a code-running namespace (see `PickleSafety`); a load that finds one throws,
+    /// so this is empty on any checkpoint that loaded.
+    public var suspiciousCalls: [String] { inertCalls.filter { PickleSafety.isRefused(qualified: $0) } }
 
     /// A one-line summary of the top-level object: "list[3]: model.RNNModel, splitcross...".
     public var structure: String {
@@ -90,7 +80,7 @@ public struct LoadedCheckpoint {
             return short(root) + ": " + (root.listItems ?? []).map(short).joined(separator: ", ")
         case .dict(let d):
             let keys = d.entries.prefix(8).map { e -> String in
-                switch e.key { case .string(let s): return s; case .int(let i): return String(i); default: return e.key.kindName }
+                switch e.key { case .string(let s): return NameElision.display(s, limit: 256); case .int(let i): return String(i); default: return e.key.kindName }
             }
             return short(root) + ": keys " + keys.joined(separator: ", ") + (d.entries.count > 8 ? ", ..." : "")
         default:
@@ -116,6 +106,13 @@ public struct LoadedCheckpoint {
         }
     }
 
+    /// Values, built bytes or name bytes a file of `n` bytes may make: 4 per byte plus 16 Mi, capped
+    /// at `PickleMachine.maxValues` (about 1 GB of values).
+    static func budget(forFileBytes n: Int) -> Int {
+        let (m, o) = n.multipliedReportingOverflow(by: 4)
+        return o ? PickleMachine.maxValues : min(PickleMachine.maxValues, m &+ (16 << 20))
+    }
+
     private static func loadUnchecked(path: String) throws -> LoadedCheckpoint {
         try parse(try MappedFile(path: path), path: path)
     }
@@ -123,7 +120,10 @@ public struct LoadedCheckpoint {
     private static func parse(_ file: MappedFile, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
         let all = file.all
         let context = PickleContext()
-        context.valueBudget = valueBudget
+        // Budgets proportional to the file: a torch pickle pushes about one value per opcode byte.
+        let proportional = Self.budget(forFileBytes: file.count)
+        context.valueBudget = min(valueBudget, proportional)
+        context.byteBudget = proportional
         var succeeded = false
         defer {
             // The loaders' closures capture the context: break that cycle, and tear down on failure.
@@ -159,28 +159,35 @@ public struct LoadedCheckpoint {
             let head = all.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
             throw FormatError("not a PyTorch checkpoint: unknown magic bytes [\(head)] (expected a zip, the legacy torch magic, or a pickle)")
         }
-        let hostile = context.inertCalls.sorted().filter(Self.isDangerous)
-        if !hostile.isEmpty {
-            throw FormatError("hostile pickle: it asks to call \(hostile.joined(separator: ", ")), which torch.load would run; micronet never runs pickled calls and refuses the file")
+        if !context.refusedGlobals.isEmpty {
+            throw FormatError("hostile pickle: it names \(context.refusedGlobals.prefix(4).joined(separator: ", ")), code-running globals that torch.load would import; micronet refuses the file")
         }
         // Every tensor, reachable or not, is checked against its storage before anything can read it.
         for t in context.tensors { try t.checkBounds() }
-        var f = Flattener()
-        f.flatten(root)
+        var f = Flattener(nameBudget: Self.budget(forFileBytes: file.count))
+        try f.flatten(root)
         var firstByIdentity: [Flattener.TensorIdentity: String] = [:]
         var named: [NamedTensor] = []
         named.reserveCapacity(f.out.count)
         let ordered = f.out.filter { !$0.optimizer } + f.out.filter { $0.optimizer }
-        for (name, t, opt) in ordered {
+        let quantizerPairs = ActivationQuantizer.tensorPairs(ordered.filter { !$0.optimizer }.map { ($0.name, $0.tensor) })
+        for (name, t, opt, declared) in ordered {
+            if let problem = t.quantization?.problem { throw FormatError("quantized tensor '\(name)' \(problem)") }
             let id = Flattener.TensorIdentity(t)
             let tied = firstByIdentity[id]
             if tied == nil { firstByIdentity[id] = name }
-            named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt))
+            let role = opt ? TensorRole.optimizer
+                : TensorRole.of(name: name, declared: declared, isQuantizerPair: ActivationQuantizer.isPairMember(name, of: quantizerPairs))
+            named.append(NamedTensor(name: name, tensor: t, tiedTo: tied, isOptimizerState: opt, role: role))
         }
+        if let bad = context.tensors.first(where: { $0.quantization?.problem != nil }), let problem = bad.quantization?.problem {
+            throw FormatError("a quantized tensor of shape \(bad.shape) \(problem)")
+        }
+        let quantizers = ActivationQuantizer.collect(named: named, attributes: f.quantizers)
         succeeded = true
         return LoadedCheckpoint(path: path, format: format, root: root, classes: context.classes.sorted(),
                                 tensors: named, markers: markers, inertCalls: context.inertCalls.sorted(), fileSize: file.count,
-                                nodes: context.takeArena())
+                                activationQuantizers: quantizers, moduleClasses: f.moduleClasses, nodes: context.takeArena())
     }
 }
 

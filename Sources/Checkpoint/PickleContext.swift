@@ -26,16 +26,33 @@ final class PickleContext {
     private(set) var inertCalls: Set<String> = []
     /// Every list, dict and object built.
     private(set) var arena: [AnyObject] = []
-    /// Values pushed so far by every pickle of the file (a memory budget, see `PickleMachine.maxValues`).
+    /// Refused globals the pickle names (see `PickleSafety`), in first-seen order.
+    private(set) var refusedGlobals: [String] = []
+    /// Values pushed or copied so far by every pickle of the file (a memory budget).
     var itemCount = 0
-    /// Most values the file's pickles may push (tests lower it).
+    /// Most values the file's pickles may push or copy: proportional to the file (set by the loader).
     var valueBudget = PickleMachine.maxValues
+    /// Bytes of strings and bytes objects built by calls (`_codecs.encode`) so far.
+    private(set) var builtBytes = 0
+    /// Most bytes calls may build: proportional to the file (set by the loader).
+    var byteBudget = PickleMachine.maxValues
+
+    /// Counts `values` copied and `bytes` built by a call against the file's budgets: a memoized
+    /// list or string fed to a thousand calls must not become a thousand copies.
+    func charge(values: Int = 0, bytes: Int = 0) throws {
+        itemCount = itemCount &+ values
+        builtBytes = builtBytes &+ bytes
+        guard itemCount <= valueBudget, builtBytes <= byteBudget else {
+            throw FormatError("pickle builds more than \(itemCount > valueBudget ? "\(valueBudget) values" : "\(byteBudget) bytes") (memo amplification); the budget is proportional to the file's size, refusing it")
+        }
+    }
 
     /// Registers a node in the arena.
     func node<T: AnyObject>(_ n: T) -> T { arena.append(n); return n }
 
     func global(_ module: String, _ name: String) -> PickleValue {
-        classes.insert("\(module).\(name)")
+        let qualified = "\(module).\(name)"
+        if classes.insert(qualified).inserted, PickleSafety.isRefused(module: module, name: name) { refusedGlobals.append(qualified) }
         return .global(module: module, name: name)
     }
 
@@ -47,14 +64,20 @@ final class PickleContext {
     /// REDUCE/NEWOBJ: the allowlisted reconstructors are interpreted; anything else is recorded inert.
     func call(_ callable: PickleValue, _ args: [PickleValue]) throws -> PickleValue {
         guard case .global(let module, let name) = callable else {
-            // Calling a non-global (e.g. a memoized object): keep it inert.
-            return .object(node(PickleObject(className: callable.kindName, args: args)))
+            // Python pickles call importable callables only; calling a value the pickle built (a bound
+            // method from getattr, a partial, an instance) is how gadget chains reach unnamed code.
+            throw FormatError("hostile pickle: it calls a value it built (\(callable.kindName)) rather than a named function, the shape of a gadget chain that torch.load would run; micronet refuses the file")
         }
         let qualified = "\(module).\(name)"
+        if PickleSafety.isRefused(module: module, name: name) {
+            throw FormatError("hostile pickle: it asks to call \(qualified), which torch.load would run; micronet never runs pickled calls and refuses the file")
+        }
         switch (module, name) {
         case ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_tensor"),
              ("torch._utils", "_rebuild_tensor_v3"):
             return .tensor(try rebuildTensor(args, v3: name == "_rebuild_tensor_v3"))
+        case ("torch._utils", "_rebuild_qtensor"):
+            return .tensor(try rebuildQTensor(args))  // QuantizedTensor.swift
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"),
              ("torch.nn.parameter", "Parameter"), ("torch.nn.parameter", "Buffer"):
             // 0.4's Parameter(tensor, requires_grad) and 1.x's _rebuild_parameter(data, ...) are the tensor.
@@ -69,6 +92,7 @@ final class PickleContext {
             let d = node(PickleDict(className: name == "dict" ? nil : qualified))
             // Python 2's OrderedDict reduces to (OrderedDict, ([[k, v], ...],)); defaultdict's arg is the factory.
             if name != "defaultdict", let pairs = args.first?.listItems {
+                try charge(values: pairs.count * 2)
                 for p in pairs {
                     guard let kv = p.listItems, kv.count == 2 else { throw FormatError("\(qualified) argument is not a list of pairs") }
                     d.set(kv[0], kv[1])
@@ -76,14 +100,21 @@ final class PickleContext {
             }
             return .dict(d)
         case ("builtins", "set"), ("__builtin__", "set"), ("builtins", "frozenset"), ("__builtin__", "frozenset"):
-            return .set(node(PickleList(args.first?.listItems ?? [])))
+            let items = args.first?.listItems ?? []
+            try charge(values: items.count)
+            return .set(node(PickleList(items)))
         case ("builtins", "list"), ("__builtin__", "list"):
-            return .list(node(PickleList(args.first?.listItems ?? [])))
+            let items = args.first?.listItems ?? []
+            try charge(values: items.count)
+            return .list(node(PickleList(items)))
         case ("builtins", "tuple"), ("__builtin__", "tuple"), ("torch", "Size"):
-            return .tuple(args.first?.listItems ?? [])
+            let items = args.first?.listItems ?? []
+            try charge(values: items.count)
+            return .tuple(items)
         case ("_codecs", "encode"):
             // Protocol-2 bytes: encode(latin-1 text, 'latin1').
             guard let s = args.first?.stringValue else { throw FormatError("_codecs.encode expects a string") }
+            try charge(bytes: s.utf8.count)
             var out = [UInt8]()
             for u in s.unicodeScalars {
                 guard u.value < 256 else { throw FormatError("_codecs.encode of a non-latin-1 string") }
@@ -94,6 +125,7 @@ final class PickleContext {
             return .string(args.first?.stringValue ?? "cpu")
         default:
             inertCalls.insert(qualified)
+            try charge(values: 1)
             return .object(node(PickleObject(className: qualified, args: args)))
         }
     }
@@ -112,7 +144,7 @@ final class PickleContext {
         }
     }
 
-    private func rebuildTensor(_ args: [PickleValue], v3: Bool) throws -> Tensor {
+    func rebuildTensor(_ args: [PickleValue], v3: Bool, quantization: Quantization? = nil) throws -> Tensor {
         guard args.count >= 4, case .storage(let key, _) = args[0], var storage = storages[key] else {
             throw FormatError("tensor rebuild arguments do not start with a storage")
         }
@@ -139,7 +171,7 @@ final class PickleContext {
                 storage = typed
             }
         }
-        let t = try Tensor(storage: storage, offset: offset, shape: shape, strides: strides)
+        let t = try Tensor(storage: storage, offset: offset, shape: shape, strides: strides, quantization: quantization)
         tensors.append(t)
         return t
     }

@@ -30,11 +30,13 @@ public struct Tensor: Sendable {
     public let storageKey: String
     /// Product of `shape` (checked against overflow when the tensor was built).
     public let count: Int
+    /// Scales, zero points and scheme of a torch.ao quantized tensor (dtype qint8, quint8, qint32, quint4x2).
+    public let quantization: Quantization?
     let storage: StorageRef
 
     /// Builds a tensor after checking shape and strides arithmetic; bounds against the storage are
     /// checked by `checkBounds` once the storage bytes are known.
-    init(storage: StorageRef, offset: Int, shape: [Int], strides: [Int]) throws {
+    init(storage: StorageRef, offset: Int, shape: [Int], strides: [Int], quantization: Quantization? = nil) throws {
         guard shape.count == strides.count else {
             throw FormatError("tensor has \(shape.count) sizes but \(strides.count) strides")
         }
@@ -56,6 +58,7 @@ public struct Tensor: Sendable {
         self.storageOffset = offset
         self.storageKey = storage.key
         self.count = n
+        self.quantization = quantization
         self.storage = storage
     }
 
@@ -72,7 +75,7 @@ public struct Tensor: Sendable {
     /// Checks that every element the view can reach lies inside its storage's bytes.
     func checkBounds() throws {
         guard let buf = storage.buffer else { throw FormatError("storage '\(storageKey)' was never loaded") }
-        let available = buf.bytes.count / dtype.byteSize
+        let available = buf.bytes.count / dtype.byteSize * (dtype == .quint4x2 ? 2 : 1)
         if count == 0 {
             guard storageOffset <= available else {
                 throw FormatError("tensor offset \(storageOffset) is beyond storage '\(storageKey)' of \(available) elements")
@@ -89,6 +92,22 @@ public struct Tensor: Sendable {
         guard last < available else {
             throw FormatError("tensor (offset \(storageOffset), shape \(shape), strides \(strides)) reaches element \(last) but storage '\(storageKey)' has \(available)")
         }
+        // A view that reads storage elements repeatedly (stride 0 from expand, overlapping as_strided)
+        // may claim far more elements than its storage holds; every pass over it (zero counting,
+        // conversion) is bounded by refusing views beyond 4× their storage or the materialising budget.
+        guard count <= max(available.multipliedReportingOverflow(by: 4).partialValue, Self.maxRepeatedViewElements) || count <= available else {
+            throw FormatError("tensor (shape \(shape), strides \(strides)) repeats the \(available) element(s) of storage '\(storageKey)' as \(count) elements, beyond micronet's budget of \(Self.maxRepeatedViewElements) elements (\((Self.maxRepeatedViewElements * 4) >> 20) MiB as float32) for a view; refusing it")
+        }
+    }
+
+    /// Most elements a view larger than 4× its storage may have (2^26: 256 MiB as float32), so that
+    /// zero counting and conversion stay bounded by the storage bytes or this stated budget.
+    public static let maxRepeatedViewElements = 1 << 26
+
+    /// Bytes of the tensor's elements as its dtype (count × element size), nil beyond Int64.
+    public var logicalByteCount: Int? {
+        let (b, o) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        return o ? nil : b
     }
 
     var bytes: UnsafeRawBufferPointer { storage.buffer?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0) }
@@ -106,10 +125,13 @@ public struct Tensor: Sendable {
             body(pos)
             var d = shape.count - 1
             while d >= 0 {
-                idx[d] += 1
-                pos += strides[d]
+                // Wrapping: stepping past the last index of a dimension may leave Int64 (stride
+                // 2^63−1 on a size-1 dimension) before it is undone; every index handed out was
+                // bounds-checked at load.
+                idx[d] &+= 1
+                pos = pos &+ strides[d]
                 if idx[d] < shape[d] { break }
-                pos -= strides[d] * shape[d]
+                pos = pos &- strides[d] &* shape[d]
                 idx[d] = 0
                 d -= 1
             }
@@ -130,6 +152,11 @@ public struct Tensor: Sendable {
         case .int16: return Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)))
         case .int32: return Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
         case .int64: return Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
+        // Quantized tensors: the stored integer (`int_repr()`); `dequantized()` applies scale and zero point.
+        case .qint8: return Float(Int8(bitPattern: raw[i]))
+        case .quint8: return Float(raw[i])
+        case .qint32: return Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
+        case .quint4x2: return Float(i % 2 == 0 ? raw[i / 2] & 0x0f : raw[i / 2] >> 4)  // low nibble first
         }
     }
 
@@ -139,12 +166,13 @@ public struct Tensor: Sendable {
         switch dtype {
         case .float64: return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
         case .int64: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
-        case .int32: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
+        case .int32, .qint32: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
         default: return Double(element(raw, i))
         }
     }
 
-    /// Values as Float (converting f16/bf16/f64/ints), in row-major order of `shape`. Bounds already checked at load.
+    /// Values as Float (converting f16/bf16/f64/ints; quantized tensors give their stored integers), in row-major
+    /// order of `shape`. Bounds already checked at load.
     public func toFloat32() -> [Float] {
         let raw = bytes
         var out = [Float](); out.reserveCapacity(count)
@@ -183,6 +211,7 @@ public struct Tensor: Sendable {
     public func zeroCount() -> Int {
         let raw = bytes
         guard count > 0, let base = raw.baseAddress else { return 0 }
+        if let q = quantization { return q.zeroCount(self) }
         if isContiguous {
             let start = base + storageOffset * dtype.byteSize
             switch dtype {
@@ -193,6 +222,7 @@ public struct Tensor: Sendable {
             case .float64: return Self.countZeros(start, count, UInt64.self, mask: 0x7fff_ffff_ffff_ffff)
             case .int64: return Self.countZeros(start, count, UInt64.self, mask: ~0)
             case .int8, .uint8, .bool: return Self.countZeros(start, count, UInt8.self, mask: 0xff)
+            case .qint8, .quint8, .qint32, .quint4x2: break  // a quantized dtype without its quantizer: counted below
             }
         }
         var zeros = 0

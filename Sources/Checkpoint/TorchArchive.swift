@@ -21,6 +21,10 @@ enum TorchZip {
         let bigEndian = markers["byteorder"] == "big"
         guard pkl.uncompressedSize <= 1 << 31 else { throw FormatError("data.pkl declares \(pkl.uncompressedSize) bytes; refusing a pickle over 2 GiB") }
         let pickle = try zip.contents(of: pkl)
+        // Every other pickle in the archive gets the same safety check, though torch never reads it.
+        for e in zip.entries where e.name.hasSuffix(".pkl") && e.name != pkl.name {
+            try checkSafety(of: e, in: zip, budget: context.valueBudget)
+        }
         var buffers: [String: StorageBuffer] = [:]
         context.persistentLoader = { pid in
             guard let t = pid.listItems, t.count >= 5, t[0].stringValue == "storage" else {
@@ -50,6 +54,23 @@ enum TorchZip {
         var vm = PickleMachine(bytes: pickle.bytes, context: context)
         let root = try vm.run()
         return (root, markers)
+    }
+
+    /// Parses `e` as a pickle with inert persistent ids and refuses it if it names a refused global.
+    private static func checkSafety(of e: ZipArchive.Entry, in zip: ZipArchive, budget: Int) throws {
+        guard e.uncompressedSize <= 1 << 31 else { throw FormatError("pickle '\(e.name)' declares \(e.uncompressedSize) bytes; refusing a pickle over 2 GiB") }
+        let bytes = try zip.contents(of: e)
+        let scan = PickleContext()
+        scan.valueBudget = budget; scan.byteBudget = budget
+        scan.persistentLoader = { _ in .none }
+        defer { scan.persistentLoader = nil; scan.tearDown(from: 0) }
+        var vm = PickleMachine(bytes: bytes.bytes, context: scan)
+        do { _ = try vm.run() } catch let error as FormatError {
+            throw FormatError("pickle '\(e.name)' (checked for safety, not used): \(error.message)")
+        }
+        if !scan.refusedGlobals.isEmpty {
+            throw FormatError("hostile pickle in '\(e.name)': it names \(scan.refusedGlobals.prefix(4).joined(separator: ", ")), code-running globals that torch.load would import; micronet refuses the file")
+        }
     }
 }
 
@@ -93,6 +114,11 @@ enum TorchLegacy {
                 guard let viewKey = v[0].stringValue, let off = v[1].intValue, let size = v[2].intValue, off >= 0, size >= 0 else {
                     throw FormatError("storage '\(key)' has a malformed view record")
                 }
+                // Both count elements of a storage inside this file: larger values are lies, and
+                // bounding them here keeps `offset × element size` from overflowing.
+                guard off <= file.count, size <= file.count else {
+                    throw FormatError("storage view '\(viewKey)' (offset \(off), \(size) elements) is beyond storage '\(key)' of \(numel) elements")
+                }
                 if let s = context.storages[viewKey] { return .storage(key: s.key, dtype: s.dtype) }
                 let view = StorageRef(key: viewKey, dtype: dtype, numel: size)
                 context.storages[viewKey] = view
@@ -126,7 +152,8 @@ enum TorchLegacy {
             ref.buffer = StorageBuffer(file: file, bytes: body)
             pos += size
         }
-        for (key, ref) in context.storages where ref.buffer == nil && !views.contains(where: { $0.view === ref }) {
+        let viewRefs = Set(views.map { ObjectIdentifier($0.view) })
+        for (key, ref) in context.storages where ref.buffer == nil && !viewRefs.contains(ObjectIdentifier(ref)) {
             throw FormatError("missing storage: the pickle names storage '\(key)' but the file's storage list does not")
         }
         for v in views {
@@ -146,7 +173,10 @@ enum TorchLegacy {
 func storageDType(_ v: PickleValue) throws -> DType {
     guard case .global(let module, let name) = v else { throw FormatError("storage type is a \(v.kindName), not a class") }
     if name == "UntypedStorage" { return .uint8 }
-    guard let d = DType.fromStorageClass(name) else { throw FormatError("unsupported storage type \(module).\(name)") }
+    guard let d = DType.fromStorageClass(name) else {
+        if name.hasPrefix("Q") { throw FormatError("unknown quantized dtype: storage type \(module).\(name) (micronet reads QInt8, QUInt8, QInt32 and QUInt4x2 storages)") }
+        throw FormatError("unsupported storage type \(module).\(name)")
+    }
     return d
 }
 

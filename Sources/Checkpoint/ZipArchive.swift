@@ -61,6 +61,7 @@ struct ZipArchive {
         guard count <= cdSize / 46 + 1 else { throw FormatError("corrupt zip: \(count) entries cannot fit in a \(cdSize)-byte central directory") }
         var entries = [Entry](); entries.reserveCapacity(count)
         var byName = [String: Int]()
+        var spans: [(start: Int, end: Int, name: String)] = []
         var d = ByteCursor(UnsafeRawBufferPointer(rebasing: all[cdOffset..<(cdOffset + cdSize)]), what: "zip central directory")
         for k in 0..<count {
             guard try d.le(UInt32.self) == 0x0201_4b50 else { throw FormatError("corrupt zip: central directory entry \(k) has a bad signature") }
@@ -94,13 +95,32 @@ struct ZipArchive {
             guard try lh.le(UInt32.self) == 0x0403_4b50 else { throw FormatError("corrupt zip: entry '\(name)' has no local header at offset \(local)") }
             lh.position += 22
             let lNameLen = Int(try lh.le(UInt16.self)), lExtraLen = Int(try lh.le(UInt16.self))
+            // A local name other than the central one is how one record is made to pass for another.
+            guard try lh.take(lNameLen).utf8String == name else {
+                throw FormatError("corrupt zip: entry '\(name)' has a different name in its local header at offset \(local)")
+            }
             let dataOffset = Int(local) + 30 + lNameLen + lExtraLen
             guard dataOffset <= n, Int(csize) <= n - dataOffset else {
                 throw FormatError("truncated zip: entry '\(name)' needs \(csize) bytes at offset \(dataOffset), file has \(n)")
             }
             if method == 0, csize != usize { throw FormatError("corrupt zip: stored entry '\(name)' has different compressed (\(csize)) and uncompressed (\(usize)) sizes") }
+            // torch and Python's zipfile take the last of two same-named records, other readers the
+            // first: a hostile pickle could hide from whichever tool reads the other one.
+            guard byName[name] == nil else {
+                throw FormatError("ambiguous zip: two entries are named '\(name)' (zip readers disagree on which counts); refusing it")
+            }
             byName[name] = entries.count
             entries.append(Entry(name: name, method: method, compressedSize: Int(csize), uncompressedSize: Int(usize), dataOffset: dataOffset))
+            spans.append((start: Int(local), end: dataOffset + Int(csize), name: name))
+        }
+        // Records that share bytes are a zip bomb by overlap (one compressed stream counted many times).
+        spans.sort { $0.start < $1.start }
+        for k in spans.indices {
+            let end = k + 1 < spans.count ? spans[k + 1].start : cdOffset
+            guard spans[k].end <= end else {
+                let other = k + 1 < spans.count ? "entry '\(spans[k + 1].name)'" : "the central directory"
+                throw FormatError("corrupt zip: entry '\(spans[k].name)' overlaps \(other) (a zip bomb by overlap?); refusing it")
+            }
         }
         self.entries = entries
         self.byName = byName

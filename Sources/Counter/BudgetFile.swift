@@ -49,7 +49,6 @@ public enum BudgetFile {
     /// Budget files are small; anything larger is refused before it is read.
     public static let maximumBytes = 16 << 20
     /// Ranges of the numbers a budget may give (checked at parse, before any arithmetic).
-    public static let bitsRange = 1...64
     public static let bpttRange = 1...100_000
     public static let batchSizeRange = 1...100_000
 
@@ -212,9 +211,9 @@ public enum BudgetFile {
                 }
                 limit.track = track
             }
-            // A baseline below one parameter or op would make the score infinite or meaningless.
-            limit.baselineParams = try f.optionalNumber("baseline", in: 1...1e15)
-            limit.baselineOps = try f.optionalNumber("baseline_ops", in: 1...1e18)
+            // The same check as score's --baseline and --baseline-ops.
+            limit.baselineParams = try f.checked("baseline", by: checkBaseline)
+            limit.baselineOps = try f.checked("baseline_ops", by: checkBaseline)
             if limit.track != nil && limit.baselineParams != nil { throw f.error("baseline", "give a track or a baseline, not both") }
             if limit.baselineParams != nil && limit.baselineOps == nil {
                 throw f.error("baseline_ops", "a score needs the baseline's ops too")
@@ -321,9 +320,18 @@ private struct Fields {
         return Int(value)
     }
 
-    /// A bit width: a whole number from 1 to 64.
+    /// A bit width: an integer from 1 to 64, by the same check as the command-line flags.
     func bits(_ key: String) throws -> Double? {
-        try integer(key, in: BudgetFile.bitsRange).map(Double.init)
+        try checked(key, by: CountSettings.checkBits)
+    }
+
+    /// A number that the library's `check` accepts; its message, at the value's line and column.
+    func checked(_ key: String, by check: (Double, String) throws -> Void) throws -> Double? {
+        guard let value = try optionalNumber(key) else { return nil }
+        do { try check(value, "'\(key)'") } catch {
+            throw BudgetFileError(path: path, at: node(key)?.mark ?? mark, problem: "\(context): \(error)")
+        }
+        return value
     }
 
     func tolerance(_ key: String) throws -> Tolerance? {

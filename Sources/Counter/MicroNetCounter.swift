@@ -34,6 +34,8 @@ public struct ReportRow: Equatable, Sendable {
 /// The result of counting a graph under some settings.
 public struct CountReport: Equatable, Sendable {
     public var modelName: String?
+    /// What the model reads, when its graph says.
+    public var modelInput: ModelInput? = nil
     public var settings: CountSettings
     public var summarizeBlocks: Bool
     /// Whether some op has bits of its own (then the table shows each row's widths).
@@ -83,7 +85,7 @@ public struct MicroNetCounter: Sendable {
                 total = total + sum
             }
         }
-        return CountReport(modelName: graph.name, settings: settings, summarizeBlocks: summarizeBlocks,
+        return CountReport(modelName: graph.name, modelInput: graph.input, settings: settings, summarizeBlocks: summarizeBlocks,
                            showsBits: graph.hasOwnBits, rows: rows, total: total, totalScaled: Self.scale(total, settings))
     }
 

@@ -85,6 +85,7 @@ extension CountReport {
         }
         var top: [(String, JSONValue)] = []
         if let modelName { top.append(("model", .string(modelName))) }
+        if let modelInput { top.append(("input", modelInput.json)) }
         top.append(("settings", .object([
             ("param_bits", .number(settings.paramBits)), ("input_bits", .number(settings.inputBits)),
             ("accumulator_bits", .number(settings.accumulatorBits)), ("add_bits_base", .number(settings.addBitsBase)),

@@ -1,3 +1,5 @@
+import Graph
+
 /// A MicroNet Challenge track and its official baseline.
 public enum Track: String, Sendable, CaseIterable {
     case wikitext103, imagenet, cifar100
@@ -18,6 +20,12 @@ public enum Track: String, Sendable, CaseIterable {
         case .imagenet: return 1170e6
         case .cifar100: return 10.49e9
         }
+    }
+
+    /// The track a model's input implies (TrackInference decides: 267,735 tokens, 224×224×3, 32×32×3).
+    public init?(inferredFrom input: ModelInput) {
+        guard let track = TrackInference.track(for: input) else { return nil }
+        self = track
     }
 
     /// The quality an entry must reach to qualify.
@@ -47,6 +55,39 @@ public struct ScoreInput: Equatable, Sendable {
         self.multsM = multsM
         self.addsM = addsM
         self.params = params
+    }
+
+    /// The totals of a `micronet count --format json` document, refused when they cannot be a count's.
+    ///
+    /// Totals must be finite, non-negative and within Int64; at most 64 bits per parameter; the settings' and
+    /// rows' widths integers from 1 to 64.
+    public init(countJSON json: JSONValue) throws {
+        guard let total = json["total"], let bits = total["param_bits"]?.doubleValue, let mults = total["mults_m"]?.doubleValue,
+              let adds = total["adds_m"]?.doubleValue, let params = total["params"]?.doubleValue else {
+            throw ScoreInputError("a count JSON needs total.param_bits, mults_m, adds_m and params (from 'micronet count --format json')")
+        }
+        let limit = Double(Int64.max)
+        for (name, value, scale) in [("param_bits", bits, 1.0), ("mults_m", mults, 1e6), ("adds_m", adds, 1e6), ("params", params, 1.0)] {
+            guard value.isFinite, value >= 0, value * scale < limit else {
+                throw ScoreInputError("total.\(name) must be a finite, non-negative count within the 64-bit range, got \(value)")
+            }
+        }
+        guard bits <= 64 * params else {
+            throw ScoreInputError("total.param_bits \(bits) is more than 64 bits for each of the \(params) parameters")
+        }
+        var widths: [(String, JSONValue?)] = ["param_bits", "input_bits", "accumulator_bits", "add_bits_base", "mul_bits_base"]
+            .map { ("settings.\($0)", json["settings"]?[$0]) }
+        if case .array(let rows)? = json["rows"] {
+            for row in rows {
+                widths += ["param", "input", "accumulator"].map { ("rows.bits.\($0)", row["bits"]?[$0]) }
+            }
+        }
+        for case let (name, value?) in widths {
+            if case .null = value { continue }
+            guard let d = value.doubleValue else { throw ScoreInputError("\(name) must be a number") }
+            do { try CountSettings.checkBits(d, name: name) } catch let e as CountSettingsError { throw ScoreInputError(e.description) }
+        }
+        self.init(paramBits: bits, multsM: mults, addsM: adds, params: params)
     }
 
     /// The totals of a count.
@@ -92,4 +133,16 @@ public struct Score: Equatable, Sendable {
     public var score: Double? { opsTerm.map { paramsTerm + $0 } }
     /// Raw parameter count over the baseline's (how much smaller the model is).
     public var paramsRatio: Double { input.params / baselineParams }
+}
+
+/// Why piped totals cannot be scored.
+public struct ScoreInputError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    /// Creates an error with its one-line message.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Checks a baseline figure: finite and at least 1 (a smaller one makes the score meaningless or infinite).
+public func checkBaseline(_ value: Double, name: String) throws {
+    guard value.isFinite, value >= 1 else { throw ScoreInputError("\(name) must be a finite number of at least 1, got \(value)") }
 }

@@ -41,7 +41,12 @@ public enum TrackInference {
 
     /// The graph's track, or why it cannot be decided (a sentence to show the user).
     public static func infer(_ graph: OpGraph) -> Result<(track: Track, input: ModelInput), Undecided> {
-        guard let input = input(of: graph) else { return .failure(Undecided(reason: "the model's input is not known")) }
+        infer(input(of: graph))
+    }
+
+    /// The track of what a model reads (nil: the model does not say), or why it cannot be decided.
+    public static func infer(_ input: ModelInput?) -> Result<(track: Track, input: ModelInput), Undecided> {
+        guard let input else { return .failure(Undecided(reason: "the model does not say what it reads (a graph or piped count without `input`)")) }
         guard let track = track(for: input) else {
             return .failure(Undecided(reason: "no track reads \(describe(input)) (wikitext103: 267,735 tokens; imagenet: 224×224×3; cifar100: 32×32×3)"))
         }

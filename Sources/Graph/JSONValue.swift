@@ -45,31 +45,19 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// Parses JSON text; throws `JSONValue.ParseError` with a message fit for a one-line error.
+    /// Parses JSON text strictly; throws `JSONValue.ParseError` with a one-line message giving line and column.
+    ///
+    /// Stricter than Foundation's parser where that one is silent: a key repeated in an object is an error
+    /// (Foundation keeps one of the values), numbers must be finite, nesting is bounded.
     public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(Decoded.self, from: data).value
-        } catch let error as DecodingError {
-            throw ParseError(message: Self.describe(error))
-        } catch {
-            throw ParseError(message: "not valid JSON")
-        }
+        var parser = JSONParser(bytes: [UInt8](data))
+        return try parser.document()
     }
 
     /// Why text is not JSON.
     public struct ParseError: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "not valid JSON" + (underlying.map { " (\($0))" } ?? "")
-        default:
-            return "not valid JSON"
-        }
     }
 
     /// Serialises compactly (`pretty == false`) or with two-space indentation.
@@ -131,38 +119,5 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
         }
         return out + "\""
-    }
-}
-
-/// Decodable bridge: Foundation parses, we keep the tree.
-private struct Decoded: Decodable {
-    let value: JSONValue
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws {
-        if let object = try? decoder.container(keyedBy: Key.self) {
-            var pairs: [(String, JSONValue)] = []
-            for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                pairs.append((key.stringValue, try object.decode(Decoded.self, forKey: key).value))
-            }
-            value = .object(pairs)
-        } else if var array = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !array.isAtEnd { items.append(try array.decode(Decoded.self).value) }
-            value = .array(items)
-        } else {
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() { value = .null }
-            else if let b = try? single.decode(Bool.self) { value = .bool(b) }
-            else if let i = try? single.decode(Int.self) { value = .int(i) }
-            else if let d = try? single.decode(Double.self) { value = .double(d) }
-            else { value = .string(try single.decode(String.self)) }
-        }
     }
 }

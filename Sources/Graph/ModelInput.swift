@@ -7,7 +7,12 @@ public enum ModelInput: Equatable, Sendable {
     /// A vision model over height × width × channels images.
     case image(height: Int, width: Int, channels: Int)
 
-    /// Reads the `input` object of a graph file.
+    /// Reads an `input` object; `source` names the file in errors.
+    public init(json: JSONValue, source: String) throws {
+        self = try Self.read(OpFieldReader(path: source, op: nil, pairs: [("input", json)]))
+    }
+
+    /// Reads the `input` field of a graph file.
     static func read(_ r: OpFieldReader) throws -> ModelInput {
         guard case .object(let pairs) = try r.value("input") else {
             throw r.error("input", "must be an object {\"tokens\": V} or {\"image\": [H, W, C]}")
@@ -24,8 +29,8 @@ public enum ModelInput: Equatable, Sendable {
         }
     }
 
-    /// The graph-file form.
-    var json: JSONValue {
+    /// The graph-file form, also in count JSON.
+    public var json: JSONValue {
         switch self {
         case .tokens(let v): return .object([("tokens", .int(v))])
         case .image(let h, let w, let c): return .object([("image", .ints([h, w, c]))])

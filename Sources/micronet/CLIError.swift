@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import ModelImport
 
-/// A failure the CLI reports as one line on stderr with a meaningful exit code.
-struct CLIError: Error, CustomStringConvertible {
+/// A failure the CLI itself finds (a missing budget file, a failed check), reported like any library error.
+struct CLIError: UserFacingError {
     /// What went wrong, naming the file or option and the problem.
     let message: String
     /// 1: a check failed (a budget, a perplexity bar); 2: bad usage or bad input.
@@ -29,8 +30,9 @@ func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = ni
         var command = try Root.parseAsRoot(arguments)
         try command.run()
         exit(0)
-    } catch let error as CLIError {
-        printError("micronet: error: \(error.message)")
+    } catch let error as any UserFacingError {
+        // Library errors (readers, import, models) and the CLI's own: one line, their exit code.
+        printError("micronet: error: \(error.description)")
         exit(error.exitCode)
     } catch let error as ExitCode {
         exit(error.rawValue)

@@ -1,4 +1,5 @@
 import Counter
+import ModelImport
 import QRNNModel
 
 extension Check {
@@ -7,7 +8,11 @@ extension Check {
         guard let precision = Precision(rawValue: spec.precision) else {
             throw CLIError.badInput("\(model.name): precision '\(spec.precision)' is not fp32, fp16 or bf16")
         }
-        return try Eval.perplexity(checkpoint: model.model, text: spec.text, vocab: spec.vocab, bptt: spec.bptt,
+        // The model was loaded to count it; evaluate the same load.
+        guard let imported = resolved.imported else {
+            throw CLIError.badInput("\(model.name): a perplexity limit needs a checkpoint, not a preset")
+        }
+        return try Eval.perplexity(model: imported, text: spec.text, vocab: spec.vocab, bptt: spec.bptt,
                                    batchSize: spec.batchSize, precision: precision).perplexity
     }
 }

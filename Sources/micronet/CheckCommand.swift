@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Foundation
 import Graph
+import ModelImport
 
 extension BudgetReportFormat: ExpressibleByArgument {}
 
@@ -42,15 +43,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let path = try budgetPath()
-        let budget: Budget
-        do { budget = try BudgetFile.read(path: path) } catch let error as BudgetFileError {
-            throw CLIError.badInput(error.description)
-        }
+        let budget = try BudgetFile.read(path: path)
         let lockPath = BudgetLock.path(forBudget: path)
-        let accepted: BudgetLock?
-        do { accepted = try BudgetLock.read(path: lockPath) } catch let error as BudgetFileError {
-            throw CLIError.badInput(error.description)
-        }
+        let accepted = try BudgetLock.read(path: lockPath)
 
         var measured: [String: MeasuredFigures] = [:]
         for model in budget.models {
@@ -75,9 +70,7 @@ struct Check: ParsableCommand {
             for (name, values) in measured {
                 figures[name, default: [:]].merge(values.map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { _, new in new })
             }
-            do { try BudgetLock(figures: figures).write(path: lockPath, order: budget) } catch let error as BudgetFileError {
-                throw CLIError.badInput(error.description)
-            }
+            try BudgetLock(figures: figures).write(path: lockPath, order: budget)
             printError("micronet: accepted figures written to \(lockPath)")
             // Growth past max_growth is what --update accepts; an exceeded hard limit still fails.
             if !exceeded.isEmpty { throw ExitCode(1) }
@@ -103,11 +96,12 @@ struct Check: ParsableCommand {
         let resolved: ResolvedModel
         do {
             // A budget's explicit sparsity overrides what a checkpoint's zeros measure.
-            let policy = CheckpointModel.SparsityPolicy(paramBits: model.settings.paramBits, measure: model.settings.sparsity == 0)
-            resolved = try ModelResolver(sparsity: policy).resolve(model: model.model, preset: nil, convention: model.settings.convention,
-                                                   pairedGraph: model.graph)
-        } catch let error as CLIError {
-            throw CLIError.badInput("\(position(model.line, model.column)) \(model.name): \(error.message)")
+            resolved = try ModelImport.resolve(model: model.model, pairedGraph: model.graph, convention: model.settings.convention,
+                                               sparsity: SparsityPolicy(paramBits: model.settings.paramBits,
+                                                                        measure: model.settings.sparsity == 0))
+        } catch let error as any UserFacingError {
+            // The one place that adds context: where in the budget file the model is named.
+            throw CLIError.badInput("\(position(model.line, model.column)) \(model.name): \(error.description)")
         }
         let report = MicroNetCounter(graph: resolved.graph).count(settings: model.settings)
         var figures = BudgetCheck.figures(report)
@@ -119,8 +113,9 @@ struct Check: ParsableCommand {
                 if withEval, let spec = limit.evaluation {
                     do {
                         figures[.perplexity] = try measurePerplexity(model: model, resolved: resolved, spec: spec)
-                    } catch let error as CLIError {
-                        throw CLIError(message: "\(position(limit.line, limit.column)) \(model.name): \(error.message)", exitCode: error.exitCode)
+                    } catch let error as any UserFacingError {
+                        // Loader and corpus errors come from ModelImport: the limit's line says which budget entry.
+                        throw CLIError(message: "\(position(limit.line, limit.column)) \(model.name): \(error.description)", exitCode: error.exitCode)
                     }
                 }
             default:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Counter
 import Graph
+import ModelImport
 import Report
 
 /// `micronet count`: parameters, multiplications and additions per op and per block.
@@ -37,9 +38,10 @@ struct Count: ParsableCommand {
     }
 
     func run() throws {
-        let settings = counting.settings()
-        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+        let asked = counting.settings()
+        let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
+        let (settings, freebieNote) = asked.applyingFreebieRule(to: resolved.graph)
         let counter = MicroNetCounter(graph: resolved.graph)
         let report = counter.count(settings: settings, summarizeBlocks: summarizeBlocks)
         guard let format = ReportFormat(rawValue: self.format.rawValue) else {
@@ -47,12 +49,15 @@ struct Count: ParsableCommand {
                                  title: resolved.name)
             print(#"<?xml version="1.0" encoding="UTF-8"?>"#)
             print(chart.svg(), terminator: "")
+            if let freebieNote { printError("micronet: note: \(freebieNote)") }
             return
         }
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
-            for note in resolved.notes { print(note) }
+            for note in resolved.notes + [freebieNote].compactMap({ $0 }) { print(note) }
             if !counting.givesBits { print((format == .table ? "defaults:   " : "") + DefaultSettings.countNote) }
+        } else if let freebieNote {
+            printError("micronet: note: \(freebieNote)")
         }
     }
 }

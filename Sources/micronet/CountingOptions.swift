@@ -31,7 +31,9 @@ struct CountingOptions: ParsableArguments {
     func validate() throws {
         for (name, value) in [("--param-bits", paramBits), ("--input-bits", inputBits), ("--accumulator-bits", accumulatorBits),
                               ("--add-bits-base", addBitsBase), ("--mul-bits-base", mulBitsBase)] {
-            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(name) must be a positive number, got \(value)") }
+            if let value {
+                do { try CountSettings.checkBits(value, name: name) } catch { throw ValidationError("\(error)") }
+            }
         }
         if let s = sparsity, !(s >= 0 && s < 1) { throw ValidationError("--sparsity must be in [0, 1), got \(s)") }
     }

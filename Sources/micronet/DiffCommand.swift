@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Foundation
 import Graph
+import ModelImport
 import Report
 
 /// `micronet diff A B`: what changed between two models, as a reviewer of a pull request wants to see it.
@@ -37,24 +38,31 @@ struct DiffCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case table, json }
 
     func run() throws {
-        let settings = counting.settings(defaultInputBits: 16)
-        let resolver = ModelResolver(sparsity: CheckpointModel.SparsityPolicy(paramBits: settings.paramBits, measure: counting.sparsity == nil))
-        let left = try resolver.resolve(model: a, preset: nil, convention: counting.convention)
-        let right = try resolver.resolve(model: b, preset: nil, convention: counting.convention)
+        let asked = counting.settings(defaultInputBits: 16)
+        // Through ModelImport like count and score, so checkpoints and ONNX files diff too.
+        let sparsity = SparsityPolicy(paramBits: asked.paramBits, measure: counting.sparsity == nil)
+        let left = try ModelImport.resolve(model: a, convention: counting.convention, sparsity: sparsity)
+        let right = try ModelImport.resolve(model: b, convention: counting.convention, sparsity: sparsity)
+        // Each side claims the freebie unless its own ops are quantized below 16 bits (count's and score's rule).
+        let (leftSettings, leftNote) = asked.applyingFreebieRule(to: left.graph)
+        let (rightSettings, rightNote) = asked.applyingFreebieRule(to: right.graph)
+        for note in [leftNote.map { "\(a): \($0)" }, rightNote.map { "\(b): \($0)" }].compactMap({ $0 }) {
+            printError("micronet: note: \(note)")
+        }
         let leftCounter = MicroNetCounter(graph: left.graph), rightCounter = MicroNetCounter(graph: right.graph)
-        let leftReport = leftCounter.count(settings: settings), rightReport = rightCounter.count(settings: settings)
+        let leftReport = leftCounter.count(settings: leftSettings), rightReport = rightCounter.count(settings: rightSettings)
         // One baseline for both sides, so that their scores compare.
-        let (leftScore, _) = try scoring.score(ScoreInput(leftReport), graph: left.graph, model: a)
+        let (leftScore, _) = try scoring.score(ScoreInput(leftReport), modelInput: TrackInference.input(of: left.graph), model: a)
         if scoring.track == nil && scoring.baseline == nil, let track = leftScore.track,
            case .success(let other) = TrackInference.infer(right.graph), other.track != track {
             throw CLIError.badInput("\(a) is a \(track.rawValue) model but \(b) a \(other.track.rawValue) one; give --track or --baseline to compare them")
         }
         let baseline = ScoringOptions(track: leftScore.track, baseline: leftScore.track == nil ? leftScore.baselineParams : nil,
                                       baselineOps: leftScore.track == nil ? leftScore.baselineOps : nil)
-        let (rightScore, _) = try baseline.score(ScoreInput(rightReport), graph: right.graph, model: b)
+        let (rightScore, _) = try baseline.score(ScoreInput(rightReport), modelInput: TrackInference.input(of: right.graph), model: b)
         let diff = ModelDiff(
-            a: DiffSide(name: left.name, report: leftReport, opReport: leftCounter.count(settings: settings, summarizeBlocks: false), score: leftScore),
-            b: DiffSide(name: right.name, report: rightReport, opReport: rightCounter.count(settings: settings, summarizeBlocks: false), score: rightScore))
+            a: DiffSide(name: left.name, report: leftReport, opReport: leftCounter.count(settings: leftSettings, summarizeBlocks: false), score: leftScore),
+            b: DiffSide(name: right.name, report: rightReport, opReport: rightCounter.count(settings: rightSettings, summarizeBlocks: false), score: rightScore))
         switch format {
         case .json: print(diff.json().serialized())
         case .table:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelImport
 import QRNNModel
 
 extension Precision: ExpressibleByArgument {}
@@ -53,16 +54,7 @@ struct Eval: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        do {
-            try execute()
-        } catch let e as ExitCode {
-            throw e
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            // Reader, model and corpus errors are one line that already names the file.
-            throw CLIError.badInput("\(error)")
-        }
+        try execute()
     }
 
     private func execute() throws {
@@ -73,8 +65,8 @@ struct Eval: ParsableCommand {
         if let t = threads { Kernels.setThreads(t) }
 
         let loadStart = Date()
-        let fp32Model = try QRNNLanguageModel.load(path: model)
-        let vocabulary = try Vocabulary.load(vocab)
+        let fp32Model = try ModelImport.open(path: model).qrnnLanguageModel()
+        let vocabulary = try ModelImport.vocabulary(path: vocab)
         let config = fp32Model.config
         guard vocabulary.count == config.vocabularySize else {
             throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(model) has \(config.vocabularySize)")
@@ -124,22 +116,16 @@ struct Eval: ParsableCommand {
     }
 
     /// Loads a checkpoint, vocabulary and text and evaluates them as `micronet eval` does (used by `check`).
-    static func perplexity(checkpoint: String, text: String, vocab: String, bptt: Int, batchSize: Int,
+    static func perplexity(model imported: ImportedModel, text: String, vocab: String, bptt: Int, batchSize: Int,
                            precision: Precision) throws -> PerplexityResult {
         guard bptt >= 1, batchSize >= 1 else { throw CLIError.badInput("bptt and batch size must be at least 1") }
-        do {
-            let model = try QRNNLanguageModel.load(path: checkpoint, precision: precision)
-            let vocabulary = try Vocabulary.load(vocab)
-            guard vocabulary.count == model.config.vocabularySize else {
-                throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(checkpoint) has \(model.config.vocabularySize)")
-            }
-            let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
-            return try Perplexity.evaluate(model: model, tokens: tokens, batchSize: batchSize, bptt: bptt)
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            throw CLIError.badInput("\(error)")
+        let model = try imported.qrnnLanguageModel(precision: precision)
+        let vocabulary = try ModelImport.vocabulary(path: vocab)
+        guard vocabulary.count == model.config.vocabularySize else {
+            throw CLIError.badInput("\(vocab): the vocabulary has \(vocabulary.count) words but \(imported.path) has \(model.config.vocabularySize)")
         }
+        let tokens = try vocabulary.encode(try Corpus.read(text), path: text)
+        return try Perplexity.evaluate(model: model, tokens: tokens, batchSize: batchSize, bptt: bptt)
     }
 
     private func timedEvaluation(_ m: QRNNLanguageModel, _ tokens: [Int32], label: String) throws -> (PerplexityResult, Double) {

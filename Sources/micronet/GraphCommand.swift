@@ -1,5 +1,6 @@
 import ArgumentParser
 import Graph
+import ModelImport
 
 /// `micronet graph`: prints any model's op graph as a graph file, to export, edit and count.
 struct GraphCommand: ParsableCommand {

@@ -1,13 +1,14 @@
 import ArgumentParser
-import Counter
-import Graph
 import Checkpoint
+import Counter
 import Foundation
+import Graph
+import ModelImport
 
-/// `micronet inspect`: what a PyTorch checkpoint holds, read natively (nothing in it is executed).
+/// `micronet inspect`: what a PyTorch checkpoint or an ONNX model holds, read natively (nothing in it is executed).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a PyTorch checkpoint holds: format, structure, classes and every tensor.",
+        abstract: "Show what a PyTorch checkpoint or an ONNX model holds: format, structure and every tensor.",
         discussion: """
         Reads torch.save files of any torch version natively: the zip format (torch >= 1.6), the legacy format (torch 0.4 to 1.5) and bare pickles, decided from the bytes. Nothing in the pickle is imported or run; classes outside a small allowlist stay inert records. Tensor names are state-dict names, prefixed by the position in a top-level list ('0.encoder.weight' for awd-lstm-lm's [model, criterion, optimizer]); optimizer state is listed after the model.
 
@@ -19,10 +20,12 @@ struct Inspect: ParsableCommand {
           micronet inspect model.pt --no-zeros
           # leave out optimizer state
           micronet inspect model.pt --model-only
+          # an ONNX model: producer, opsets, inputs and outputs, op types, every initializer
+          micronet inspect resnet.onnx
         """
     )
 
-    @Argument(help: "The checkpoint file (torch.save output or a pickle).")
+    @Argument(help: "The checkpoint file (torch.save output or a pickle), or an ONNX model.")
     var file: String
 
     @Option(help: "table or json.")
@@ -35,11 +38,14 @@ struct Inspect: ParsableCommand {
     var modelOnly = false
 
     func run() throws {
-        let ckpt: LoadedCheckpoint
-        do {
-            ckpt = try LoadedCheckpoint.load(path: file)
-        } catch let e as CheckpointError {
-            throw CLIError.badInput(e.description)
+        let imported = try ModelImport.open(path: file)
+        if let onnx = imported.onnx {
+            let report = try ONNXInspection(onnx, zeros: zeros)
+            print(format == .json ? report.json() : report.table(), terminator: "")
+            return
+        }
+        guard let ckpt = imported.checkpoint else {
+            throw CLIError.badInput("\(file): this is a \(imported.kind.rawValue); inspect reads checkpoints and ONNX models")
         }
         if !ckpt.suspiciousCalls.isEmpty {
             printError("micronet: warning: \(file): the pickle asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")); torch.load would run it, micronet kept it inert")
@@ -58,7 +64,9 @@ enum InspectFormat: String, ExpressibleByArgument, CaseIterable {
 struct InspectReport {
     struct Row {
         let name: String, dtype: String, shape: [Int], count: Int, bytes: Int
-        let tiedTo: String?, zeroFraction: Double?, optimizer: Bool
+        let tiedTo: String?, zeroFraction: Double?, role: TensorRole
+        let quantization: Quantization?
+        var optimizer: Bool { role == .optimizer }
     }
     let ckpt: LoadedCheckpoint
     let rows: [Row]
@@ -74,30 +82,61 @@ struct InspectReport {
                 fractions[t.name] = f
                 fraction = f
             }
-            return Row(name: t.name, dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
-                       bytes: t.tensor.count * t.tensor.dtype.byteSize, tiedTo: t.tiedTo,
-                       zeroFraction: fraction, optimizer: t.isOptimizerState)
+            // quint4x2 packs two elements per byte.
+            let bytes = (t.tensor.count * t.tensor.dtype.bits + 7) / 8
+            // Names over 4 KiB print elided (length and hash), so output stays proportional to the file.
+            return Row(name: NameElision.display(t.name), dtype: t.tensor.dtype.rawValue, shape: t.tensor.shape, count: t.tensor.count,
+                       bytes: bytes, tiedTo: t.tiedTo.map { NameElision.display($0) }, zeroFraction: fraction, role: t.role,
+                       quantization: t.tensor.quantization)
         }
     }
 
-    /// Totals over distinct tensors (tied names counted once).
-    var totals: (model: Int, modelElements: Int, optimizer: Int, optimizerElements: Int, bytes: Int) {
-        var r = (model: 0, modelElements: 0, optimizer: 0, optimizerElements: 0, bytes: 0)
+    struct Totals {
+        var parameters = 0, parameterElements = 0, buffers = 0, bufferElements = 0
+        var optimizer = 0, optimizerElements = 0, bytes = 0
+    }
+
+    /// Totals over distinct tensors (tied names counted once), split into parameters, buffers and optimizer state.
+    var totals: Totals {
+        var r = Totals()
         for row in rows {
-            if row.optimizer { r.optimizer += 1 } else { r.model += 1 }
+            switch row.role {
+            case .parameter: r.parameters += 1
+            case .buffer: r.buffers += 1
+            case .optimizer: r.optimizer += 1
+            }
             guard row.tiedTo == nil else { continue }
-            if row.optimizer { r.optimizerElements += row.count } else { r.modelElements += row.count }
+            switch row.role {
+            case .parameter: r.parameterElements += row.count
+            case .buffer: r.bufferElements += row.count
+            case .optimizer: r.optimizerElements += row.count
+            }
             r.bytes += row.bytes
         }
         return r
     }
 
+    private static func quantizationJSON(_ q: Quantization) -> [(String, JSONValue)] {
+        [("qscheme", .string(q.scheme.rawValue)),
+         ("scales", .array(q.scales.map { .double($0) })),
+         ("zero_points", .array(q.zeroPoints.map { q.floatZeroPoints ? .double($0) : .int(Int(exactly: $0) ?? 0) })),
+         ("axis", q.axis.map { .int($0) } ?? .null)]
+    }
+
     func json() -> String {
         let t = totals
         let tensors: [JSONValue] = rows.map { r in
-            .object([("name", .string(r.name)), ("dtype", .string(r.dtype)), ("shape", .array(r.shape.map { .int($0) })),
-                     ("bytes", .int(r.bytes)), ("tied_to", r.tiedTo.map { .string($0) } ?? .null),
-                     ("zero_fraction", r.zeroFraction.map { .double($0) } ?? .null), ("optimizer_state", .bool(r.optimizer))])
+            var fields: [(String, JSONValue)] = [
+                ("name", .string(r.name)), ("dtype", .string(r.dtype)), ("shape", .array(r.shape.map { .int($0) })),
+                ("bytes", .int(r.bytes)), ("tied_to", r.tiedTo.map { .string($0) } ?? .null),
+                ("zero_fraction", r.zeroFraction.map { .double($0) } ?? .null), ("optimizer_state", .bool(r.optimizer)),
+                ("role", .string(r.role.rawValue))]
+            if let q = r.quantization { fields += Self.quantizationJSON(q) }
+            return .object(fields)
+        }
+        let quantizers: [JSONValue] = ckpt.activationQuantizers.map { a in
+            .object([("module", .string(a.module)), ("scale", .double(a.scale)), ("zero_point", .int(Int(exactly: a.zeroPoint) ?? 0)),
+                     ("dynamic_placeholder", .bool(a.isDynamicPlaceholder))])
         }
         let document = JSONValue.object([
             ("file", .string(ckpt.path)), ("format", .string(ckpt.format.rawValue)), ("file_bytes", .int(ckpt.fileSize)),
@@ -106,11 +145,25 @@ struct InspectReport {
             ("inert_calls", .array(ckpt.inertCalls.map { .string($0) })),
             ("suspicious_calls", .array(ckpt.suspiciousCalls.map { .string($0) })),
             ("tensors", .array(tensors)),
-            ("totals", .object([("tensors", .int(rows.count)), ("model_tensors", .int(t.model)),
-                                ("model_elements", .int(t.modelElements)), ("optimizer_tensors", .int(t.optimizer)),
+            ("activation_quantizers", .array(quantizers)),
+            ("totals", .object([("tensors", .int(rows.count)),
+                                ("model_tensors", .int(t.parameters + t.buffers)),
+                                ("model_elements", .int(t.parameterElements + t.bufferElements)),
+                                ("parameter_tensors", .int(t.parameters)), ("parameter_elements", .int(t.parameterElements)),
+                                ("buffer_tensors", .int(t.buffers)), ("buffer_elements", .int(t.bufferElements)),
+                                ("optimizer_tensors", .int(t.optimizer)),
                                 ("optimizer_elements", .int(t.optimizerElements)), ("bytes", .int(t.bytes))])),
         ])
         return document.serialized() + "\n"
+    }
+
+    /// "per_channel_affine axis 0, 8 scales" / "per_tensor_affine scale 0.0032 zp 0".
+    private static func quantizationCell(_ q: Quantization?) -> String {
+        guard let q else { return "" }
+        if q.axis == nil, let s = q.scales.first, let z = q.zeroPoints.first {
+            return "\(q.scheme.rawValue) scale \(String(format: "%.4g", s)) zp \(Int(exactly: z).map(String.init) ?? String(z))"
+        }
+        return "\(q.scheme.rawValue) axis \(q.axis ?? 0), \(q.channels) scales"
     }
 
     func table() -> String {
@@ -122,11 +175,15 @@ struct InspectReport {
         lines.append("classes:    \(ckpt.classes.count): \(ckpt.classes.joined(separator: ", "))")
         if !ckpt.suspiciousCalls.isEmpty { lines.append("WARNING:    asks to call \(ckpt.suspiciousCalls.joined(separator: ", ")) (kept inert, never run)") }
         lines.append("")
-        let header = ["name", "dtype", "shape", "bytes", "zeros", "tied to"]
+        let quantized = rows.contains { $0.quantization != nil }
+        var header = ["name", "dtype", "shape", "bytes", "zeros", "role", "tied to"]
+        if quantized { header.append("quantization") }
         var cells: [[String]] = [header]
         for r in rows {
-            cells.append([r.name, r.dtype, "(" + r.shape.map(String.init).joined(separator: ", ") + ")", grouped(Double(r.bytes)),
-                          r.zeroFraction.map { String(format: "%.4f", $0) } ?? "-", r.tiedTo ?? ""])
+            var row = [r.name, r.dtype, "(" + r.shape.map(String.init).joined(separator: ", ") + ")", grouped(Double(r.bytes)),
+                       r.zeroFraction.map { String(format: "%.4f", $0) } ?? "-", r.role.rawValue, r.tiedTo ?? ""]
+            if quantized { row.append(Self.quantizationCell(r.quantization)) }
+            cells.append(row)
         }
         var widths = [Int](repeating: 0, count: header.count)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -143,8 +200,16 @@ struct InspectReport {
         }
         let t = totals
         lines.append("")
-        lines.append("model:      \(t.model) tensors, \(grouped(Double(t.modelElements))) elements (tied counted once)")
+        lines.append("parameters: \(t.parameters) tensors, \(grouped(Double(t.parameterElements))) elements (tied counted once; only these reach count)")
+        lines.append("buffers:    \(t.buffers) tensors, \(grouped(Double(t.bufferElements))) elements (BatchNorm statistics, counters, EMA shadows, quantizer scales and zero points)")
         lines.append("optimizer:  \(t.optimizer) tensors, \(grouped(Double(t.optimizerElements))) elements")
+        if !ckpt.activationQuantizers.isEmpty {
+            let list = ckpt.activationQuantizers.map { a -> String in
+                let zp = Int(exactly: a.zeroPoint).map(String.init) ?? String(a.zeroPoint)
+                return "\(a.module) (scale \(String(format: "%.4g", a.scale)), zero point \(zp)\(a.isDynamicPlaceholder ? ", dynamic: not stored at inference" : ""))"
+            }
+            lines.append("activation quantizers: " + list.joined(separator: ", "))
+        }
         lines.append("total:      \(rows.count) tensors, \(grouped(Double(t.bytes))) bytes")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -31,14 +31,16 @@ struct ReportCommand: ParsableCommand {
     var output: String = "report.html"
 
     func run() throws {
-        let settings = counting.settings(defaultInputBits: 16)
-        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+        let asked = counting.settings(defaultInputBits: 16)
+        let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
+        // The same freebie rule as count and score: refused when an op is quantized below 16 bits.
+        let (settings, freebieNote) = asked.applyingFreebieRule(to: resolved.graph)
         let counter = MicroNetCounter(graph: resolved.graph)
         let report = counter.count(settings: settings)
-        let (score, _) = try scoring.score(ScoreInput(report), graph: resolved.graph, model: resolved.name)
+        let (score, _) = try scoring.score(ScoreInput(report), modelInput: TrackInference.input(of: resolved.graph), model: resolved.name)
         let page = HTMLReport(modelName: resolved.name, report: report, opReport: counter.count(settings: settings, summarizeBlocks: false),
-                              graph: resolved.graph, score: score, notes: resolved.notes,
+                              graph: resolved.graph, score: score, notes: resolved.notes + [freebieNote].compactMap { $0 },
                               defaultsNote: counting.givesBits ? nil : DefaultSettings.reportNote).html()
         if output == "-" {
             print(page, terminator: "")

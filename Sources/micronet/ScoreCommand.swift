@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Foundation
 import Graph
+import ModelImport
 
 /// `micronet score`: the challenge score against a track's baseline or any reference model.
 struct Score: ParsableCommand {
@@ -35,28 +36,33 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let scored = try scoreInput()
-        let (score, why) = try scoring.score(scored.input, graph: scored.graph, model: scored.name)
+        let (score, why) = try scoring.score(scored.input, modelInput: scored.modelInput, model: scored.name)
         if format == .json {
-            print(Self.json(score).serialized())
+            print(Self.json(score, note: scored.note).serialized())
             return
         }
-        var lines = [Self.text(score, model: scored.name, why: why)]
+        var lines = [Self.text(score, model: scored.name, why: why, note: scored.note)]
         if let settings = scored.settings { lines.append("settings:     \(settings)") }
         if scored.defaults { lines.append("defaults:     \(DefaultSettings.scoreNote)") }
         print(lines.joined(separator: "\n"))
     }
 
-    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model.
-    private func scoreInput() throws -> (name: String, input: ScoreInput, graph: OpGraph?, settings: String?, defaults: Bool) {
+    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model; with what the
+    /// model reads (for the track), its settings line, and the freebie note if the freebie was refused.
+    private func scoreInput() throws -> (name: String, input: ScoreInput, modelInput: ModelInput?, settings: String?,
+                                         defaults: Bool, note: String?) {
         if !model.isGiven, let piped = try readPipedStandardInput() {
-            let (input, settings) = try Self.parseCount(piped)
-            return ("(count from standard input)", input, nil, settings, false)
+            let (input, modelInput, settings) = try Self.parseCount(piped)
+            return ("(count from standard input)", input, modelInput, settings, false, nil)
         }
-        let settings = counting.settings(defaultInputBits: 16)
-        let resolved = try model.resolve(convention: counting.convention, paramBits: settings.paramBits,
+        let asked = counting.settings(defaultInputBits: 16)
+        let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
+        // The freebie is a property of the model: refused when an op is quantized below 16 bits.
+        let (settings, note) = asked.applyingFreebieRule(to: resolved.graph)
         let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
-        return (resolved.name, ScoreInput(report), resolved.graph, report.settingsLine, !counting.givesBits)
+        return (resolved.name, ScoreInput(report), TrackInference.input(of: resolved.graph), report.settingsLine,
+                !counting.givesBits, note)
     }
 
     /// Reads standard input when it is a pipe or a file with something in it; never waits on a terminal.
@@ -69,17 +75,21 @@ struct Score: ParsableCommand {
         return data.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) ? nil : data
     }
 
-    /// The totals of a `micronet count --format json` document, and its settings line when it has one.
-    static func parseCount(_ data: Data) throws -> (ScoreInput, String?) {
+    /// The totals of a `micronet count --format json` document, the model's input when it says, and its
+    /// settings line when it has one.
+    static func parseCount(_ data: Data) throws -> (ScoreInput, ModelInput?, String?) {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw CLIError.badInput("standard input: not a count JSON (\(error))")
         }
-        guard let total = json["total"], let bits = total["param_bits"]?.doubleValue, let mults = total["mults_m"]?.doubleValue,
-              let adds = total["adds_m"]?.doubleValue, let params = total["params"]?.doubleValue else {
-            throw CLIError.badInput("standard input: a count JSON needs total.param_bits, mults_m, adds_m and params (from 'micronet count --format json')")
+        do {
+            let modelInput = try json["input"].map { try ModelInput(json: $0, source: "standard input") }
+            return (try ScoreInput(countJSON: json), modelInput, settingsLine(json["settings"]))
+        } catch let error as ScoreInputError {
+            throw CLIError.badInput("standard input: \(error)")
+        } catch let error as GraphFileError {
+            throw CLIError.badInput(error.description)
         }
-        return (ScoreInput(paramBits: bits, multsM: mults, addsM: adds, params: params), settingsLine(json["settings"]))
     }
 
     /// The settings line of a piped count, written as `count` writes it (the count of an empty graph
@@ -94,16 +104,17 @@ struct Score: ParsableCommand {
         return MicroNetCounter(graph: OpGraph(entries: [])).count(settings: settings).settingsLine
     }
 
-    static func json(_ s: Counter.Score) -> JSONValue {
-        .object([("score", s.score.map(JSONValue.number) ?? .null), ("params_term", .number(s.paramsTerm)),
+    static func json(_ s: Counter.Score, note: String? = nil) -> JSONValue {
+        .object((note.map { [("note", JSONValue.string($0))] } ?? []) + [("score", s.score.map(JSONValue.number) ?? .null), ("params_term", .number(s.paramsTerm)),
                  ("ops_term", s.opsTerm.map(JSONValue.number) ?? .null), ("params_ratio", .number(s.paramsRatio)),
                  ("baseline_params", .number(s.baselineParams)), ("baseline_ops", s.baselineOps.map(JSONValue.number) ?? .null),
                  ("track", s.track.map { .string($0.rawValue) } ?? .null)])
     }
 
-    static func text(_ s: Counter.Score, model: String, why: String) -> String {
+    static func text(_ s: Counter.Score, model: String, why: String, note: String? = nil) -> String {
         let i = s.input
         var lines = ["model:        \(model)"]
+        if let note { lines.append("note:         \(note)") }
         if let track = s.track {
             lines.append("track:        \(track.rawValue) (\(why))")
             lines.append("baseline:     \(track.rawValue): \(grouped(track.baselineParams)) parameters, \(grouped(track.baselineOps)) ops; qualifies at \(track.qualityBar)")

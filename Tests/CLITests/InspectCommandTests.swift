@@ -65,7 +65,7 @@ final class InspectCommandTests: XCTestCase {
         }
         let missing = try MicronetProcess.run(["inspect", "/nonexistent.pt"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertEqual(missing.stderr, "micronet: error: /nonexistent.pt: cannot open: No such file or directory\n")
+        XCTAssertEqual(missing.stderr, "micronet: error: /nonexistent.pt: no such file\n")
     }
 
     func testHelpHasExamples() throws {

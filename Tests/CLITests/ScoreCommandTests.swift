@@ -89,8 +89,12 @@ final class ScoreCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("no track reads a 64×64×3 image") && r.stderr.contains("--track") && r.stderr.contains("--baseline"), r.stderr)
         XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, r.stderr)
-        let piped = try MicronetProcess.run(["score"], stdin: Data(try MicronetProcess.run(["count", "--format", "json"]).stdout.utf8))
-        XCTAssertEqual(piped.status, 2, "a piped count does not say what the model reads")
+        // A piped count says what the model reads when its JSON carries `input`; without it the track is asked for.
+        let seedCount = try MicronetProcess.run(["count", "--format", "json"]).stdout
+        XCTAssertEqual(try json(try MicronetProcess.run(["score", "--format", "json"], stdin: Data(seedCount.utf8)))["track"] as? String, "wikitext103")
+        let tinyCount = try MicronetProcess.run(["count", graph.path, "--format", "json"]).stdout
+        let piped = try MicronetProcess.run(["score"], stdin: Data(tinyCount.utf8))
+        XCTAssertEqual(piped.status, 2, "a piped count of a graph without `input` does not say what the model reads")
         XCTAssertEqual(try json(try MicronetProcess.run(["score", graph.path, "--track", "imagenet", "--format", "json"]))["track"] as? String, "imagenet")
         // A graph file's declared input decides: 32×32×3 is CIFAR-100, even with the same ops.
         let cifar = dir.appendingPathComponent("cifar.json")

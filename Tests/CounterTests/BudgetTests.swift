@@ -113,7 +113,7 @@ final class BudgetTests: XCTestCase {
             ("params: {max: 1, tolerance: .nan}", "non-negative number or a percentage"),
             ("params: {max: 1, tolerance: 1e999%}", "non-negative number or a percentage"),
             ("params: {max: 1, max_growth: -1%}", "non-negative number or a percentage"),
-            ("score: {max: 1, baseline: 1e-300, baseline_ops: 5}", "'baseline' must be a number from 1 to"),
+            ("score: {max: 1, baseline: 1e-300, baseline_ops: 5}", "'baseline' must be a finite number of at least 1, got 1e-300"),
         ]
         for (limit, needle) in cases {
             let e = rejection("models:\n  - model: m.pt\n    limits:\n      \(limit)\n")
@@ -123,7 +123,7 @@ final class BudgetTests: XCTestCase {
         }
         for bits in ["param_bits: 1e300", "input_bits: 0", "accumulator_bits: 65", "add_bits_base: 1.5", "mul_bits_base: -8"] {
             let e = rejection("models:\n  - model: m\n    settings: {\(bits)}\n    limits: {params: 1}\n")
-            XCTAssertTrue(e?.problem.contains("must be a whole number from 1 to 64") ?? false, e?.description ?? bits)
+            XCTAssertTrue(e?.problem.contains("must be an integer from 1 to 64") ?? false, e?.description ?? bits)
             XCTAssertEqual(e?.line, 3, bits)
         }
     }

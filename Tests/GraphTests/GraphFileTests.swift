@@ -121,3 +121,84 @@ final class GraphFileTests: XCTestCase {
         XCTAssertEqual(rejection("[1, 2]")?.path, "m.json")
     }
 }
+
+/// Issue 9: every number from a graph file is range-checked, products are overflow-checked, keys are unique.
+final class GraphFileRangeTests: XCTestCase {
+    private func rejection(_ fields: String, file: StaticString = #filePath, line: UInt = #line) -> GraphFileError? {
+        do {
+            _ = try GraphFile.decode(Data("{\"ops\": [{\"name\": \"x\", \(fields)}]}".utf8), path: "m.json")
+            XCTFail("accepted: \(fields)", file: file, line: line)
+            return nil
+        } catch let error as GraphFileError {
+            return error
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private let fc = "\"op\": \"FullyConnected\", \"kernel_shape\": [4, 10], \"use_bias\": false"
+
+    func testSizesMultiplyingPastInt64AreAnErrorNamingOpAndField() {
+        let e = rejection("\"op\": \"FullyConnected\", \"kernel_shape\": [2000000000, 2000000000], \"rows\": 2000000000, \"use_bias\": false")
+        XCTAssertEqual(e?.op, "x")
+        XCTAssertEqual(e?.field, "kernel_shape")
+        XCTAssertTrue(e?.problem.contains("64-bit") ?? false, e?.description ?? "")
+        XCTAssertEqual(rejection("\"op\": \"Elementwise\", \"operator\": \"mul\", \"shape\": [2000000000, 2000000000, 2000000000]")?.field, "shape")
+        XCTAssertEqual(rejection("\"op\": \"MatMul\", \"m\": 2000000000, \"k\": 2000000000, \"n\": 2000000000")?.field, "k")
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 2000000000, \"kernel_shape\": [1, 1, 2000000000, 2000000000], \"strides\": [1, 1], \"padding\": \"same\", \"use_bias\": false")?.field, "kernel_shape")
+    }
+
+    func testEachSizeIsBounded() {
+        let e = rejection("\"op\": \"Add\", \"input_size\": 9223372036854775807, \"n_channels\": 1")
+        XCTAssertEqual(e?.field, "input_size")
+        XCTAssertEqual(e?.problem, "must be an integer from 1 to 2147483647, got 9223372036854775807")
+        XCTAssertEqual(rejection("\"op\": \"Add\", \"input_size\": 1e300, \"n_channels\": 1")?.field, "input_size")
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 8, \"kernel_shape\": [3, 3, 2, 2], \"strides\": [0, 1], \"padding\": \"same\", \"use_bias\": false")?.field, "strides")
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 8, \"kernel_shape\": [3, 3, 2, 2], \"strides\": [1, 1], \"pads\": [0, -1, 0, 0], \"use_bias\": false")?.field, "pads")
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 8, \"kernel_shape\": [3, 3, 2, 2], \"strides\": [1, 1], \"padding\": \"same\", \"groups\": 0, \"use_bias\": false")?.field, "groups")
+        XCTAssertEqual(rejection("\"op\": \"LSTM\", \"input_size\": 8, \"hidden_size\": 4, \"bias_vectors\": 3")?.field, "bias_vectors")
+        // A kernel that does not fit its input leaves no output: refused, not counted as zero or negative.
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 2, \"kernel_shape\": [5, 5, 2, 2], \"strides\": [1, 1], \"padding\": \"valid\", \"use_bias\": false")?.field, "kernel_shape")
+        XCTAssertEqual(rejection("\"op\": \"Conv2D\", \"input_size\": 8, \"kernel_shape\": [3, 3, 2, 2], \"strides\": [1, 1], \"dilations\": [2, 2], \"padding\": \"same\", \"use_bias\": false")?.field, "dilations")
+    }
+
+    func testBitWidthsAreIntegersFromOneTo64() {
+        for (key, value) in [("param_bits", "0"), ("input_bits", "65"), ("accumulator_bits", "8.5"), ("param_bits", "1e300"), ("quantizer_bits", "-1")] {
+            let e = rejection(fc + ", \"\(key)\": \(value)")
+            XCTAssertEqual(e?.field, key, value)
+        }
+        XCTAssertEqual(rejection(fc + ", \"param_bits\": 65")?.problem, "must be an integer from 1 to 64, got 65")
+        XCTAssertNoThrow(try GraphFile.decode(Data("{\"ops\": [{\"name\": \"x\", \(fc), \"param_bits\": 1, \"input_bits\": 64}]}".utf8), path: "m.json"))
+    }
+
+    func testSparsityMustBeInTheUnitInterval() {
+        XCTAssertEqual(rejection(fc + ", \"sparsity\": 1")?.field, "sparsity")
+        XCTAssertEqual(rejection(fc + ", \"sparsity\": -0.0001")?.field, "sparsity")
+    }
+
+    func testDuplicateKeysAndSyntaxErrorsNameTheFileAndPlace() {
+        do {
+            _ = try GraphFile.decode(Data("{\"ops\": [{\"name\": \"x\", \(fc), \"use_bias\": true}]}".utf8), path: "m.json")
+            XCTFail("accepted a duplicate key")
+        } catch {
+            XCTAssertEqual("\(error)", "m.json: not valid JSON at line 1, column 92: duplicate key \"use_bias\"")
+        }
+        do {
+            _ = try GraphFile.decode(Data("{\"ops\": [\n  {\"name\" \"x\"}]}".utf8), path: "m.json")
+            XCTFail("accepted bad JSON")
+        } catch {
+            XCTAssertEqual("\(error)", "m.json: not valid JSON at line 2, column 11: expected ':' after a key")
+        }
+    }
+
+    func testModelInputIsReadAndChecked() throws {
+        let g = try GraphFile.decode(Data("{\"input\": {\"image\": [224, 224, 3]}, \"ops\": []}".utf8), path: "m.json")
+        XCTAssertEqual(g.input, .image(height: 224, width: 224, channels: 3))
+        let t = try GraphFile.decode(Data("{\"input\": {\"tokens\": 267735}, \"ops\": []}".utf8), path: "m.json")
+        XCTAssertEqual(t.input, .tokens(vocabulary: 267_735))
+        for bad in ["{\"tokens\": 0}", "{\"image\": [1, 2]}", "{\"tokens\": 5, \"image\": [1, 1, 1]}", "{}", "[1]", "{\"audio\": 1}"] {
+            XCTAssertThrowsError(try GraphFile.decode(Data("{\"input\": \(bad), \"ops\": []}".utf8), path: "m.json"), bad)
+        }
+    }
+}

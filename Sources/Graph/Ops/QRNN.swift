@@ -33,7 +33,7 @@ public struct QRNN: OpKind {
 
     public func cost(_ c: OpCostContext) -> OpCost {
         let h = Double(hiddenSize)
-        let cin = Double(window * inputSize), cout = h * (outputGate ? 3 : 2)
+        let cin = Double(window) * Double(inputSize), cout = h * (outputGate ? 3 : 2)
         var cost = OpCost.zero
         cost.paramBits = sparseSizeBits(elements: cin * cout, bits: c.paramBits, sparsity: c.sparsity)
         cost.params = cin * cout * (1 - c.sparsity)

@@ -1,0 +1,150 @@
+import Graph
+import ONNX
+
+/// Lowers an ONNX graph, with its inferred shapes, to micronet's ops: a table keyed by (domain, op type)
+/// maps each node to zero or more ops. Ops absent from the table and from `free` are unsupported and
+/// reported before anything is lowered, so nothing counts as zero by accident.
+struct ONNXLowering {
+    /// An ONNX operator: "" for the default domain.
+    struct OpKey: Hashable {
+        let domain: String
+        let opType: String
+        init(_ domain: String, _ opType: String) {
+            self.domain = ONNXNode.isDefaultDomain(domain) ? "" : domain
+            self.opType = opType
+        }
+        init(_ node: ONNXNode) { self.init(node.domain, node.opType) }
+    }
+
+    /// Emits the ops of node `index`; may absorb the nodes it fuses (BN, activations, a bias Add).
+    typealias Handler = (inout ONNXLowering, Int, ONNXNode) throws -> Void
+
+    /// An op with where it came from and the initializer its sparsity is measured on.
+    struct Lowered {
+        var scope: ONNXScope
+        var fallbackName: String
+        var op: any OpKind
+        var weight: ONNXTensor?
+    }
+
+    let model: ONNXModel
+    let shapes: InferredShapes
+    /// Nodes reading each value, by index.
+    private let consumers: [String: [Int]]
+    private let graphOutputs: Set<String>
+    private(set) var absorbed: Set<Int> = []
+    private(set) var lowered: [Lowered] = []
+
+    /// Data movement and shape arithmetic: no arithmetic on values, so no cost.
+    static let free: Set<OpKey> = Set(["Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout",
+                                       "Concat", "Split", "Shape", "Constant", "Slice", "Cast"].map { OpKey("", $0) })
+
+    /// Whether a node's op type has a lowering (or is free).
+    static func handles(_ node: ONNXNode) -> Bool {
+        let key = OpKey(node)
+        return free.contains(key) || table[key] != nil
+    }
+
+    init(model: ONNXModel, shapes: InferredShapes) {
+        self.model = model
+        self.shapes = shapes
+        var consumers: [String: [Int]] = [:]
+        for (i, node) in model.graph.nodes.enumerated() {
+            for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(i) }
+        }
+        self.consumers = consumers
+        graphOutputs = Set(model.graph.outputs.map(\.name))
+    }
+
+    /// Lowers every node in file (topological) order.
+    mutating func run() throws -> [Lowered] {
+        for (index, node) in model.graph.nodes.enumerated() where !absorbed.contains(index) {
+            let key = OpKey(node)
+            if Self.free.contains(key) { continue }
+            // A node computing only from constants was folded by the exporter's shape arithmetic: no runtime cost.
+            if !node.inputs.isEmpty, node.inputs.allSatisfy({ $0.isEmpty || (shapes[$0]?.isConstant ?? false) }) { continue }
+            guard let handler = Self.table[key] else {
+                throw ImportError(model.path, "unsupported ONNX ops: \(node.qualifiedOpType) ×1")
+            }
+            do { try handler(&self, index, node) } catch let e as LoweringError {
+                throw ImportError(model.path, "\(Self.label(node, index)): \(e.message)")
+            }
+        }
+        return lowered
+    }
+
+    static func label(_ node: ONNXNode, _ index: Int) -> String {
+        node.name.isEmpty ? "node \(index) (\(node.opType))" : "node '\(node.name)' (\(node.opType))"
+    }
+
+    // MARK: helpers for handlers
+
+    /// Adds an op for `node`.
+    mutating func emit(_ node: ONNXNode, _ op: any OpKind, weight: ONNXTensor? = nil) {
+        lowered.append(Lowered(scope: ONNXScope(node), fallbackName: node.opType.lowercased(), op: op, weight: weight))
+    }
+
+    /// Marks a node as fused into the op being emitted.
+    mutating func absorb(_ index: Int) { absorbed.insert(index) }
+
+    /// The inferred shape of `value`.
+    func shape(_ value: String) throws -> [Int] {
+        guard let s = shapes.shape(of: value) else { throw LoweringError("no inferred shape for '\(value)'") }
+        return s
+    }
+
+    /// What shape inference knows of `value`.
+    func info(_ value: String) -> InferredTensor? { value.isEmpty ? nil : shapes[value] }
+
+    /// Whether `value` is a weight or a folded constant.
+    func isConstant(_ value: String) -> Bool { info(value)?.isConstant ?? false }
+
+    /// The single unabsorbed node reading `value`, unless the value is also a graph output.
+    func soleConsumer(_ value: String) -> (index: Int, node: ONNXNode)? {
+        guard !graphOutputs.contains(value), let list = consumers[value], list.count == 1, !absorbed.contains(list[0]) else { return nil }
+        return (list[0], model.graph.nodes[list[0]])
+    }
+
+    /// The unabsorbed nodes reading `value`.
+    func readers(_ value: String) -> [Int] { (consumers[value] ?? []).filter { !absorbed.contains($0) } }
+
+    /// A Mul that multiplies `value` by the output of `gate` and is `gate`'s only reader (SiLU, hardswish).
+    func gatedProduct(of value: String, gate: ONNXNode) -> (index: Int, node: ONNXNode)? {
+        guard let gateOut = gate.outputs.first, let (i, mul) = soleConsumer(gateOut), mul.opType == "Mul",
+              ONNXNode.isDefaultDomain(mul.domain), Set(mul.inputs) == Set([value, gateOut]) else { return nil }
+        return (i, mul)
+    }
+
+    /// Fuses the activation that follows `value` when it is that value's only use (Relu, Clip, Sigmoid,
+    /// HardSigmoid, HardSwish, Tanh), or a Sigmoid/HardSigmoid gate times the same value (swish, hswish).
+    mutating func fuseActivation(after value: String) -> Activation? {
+        guard !graphOutputs.contains(value) else { return nil }
+        let readers = self.readers(value)
+        let nodes = readers.map { model.graph.nodes[$0] }
+        if readers.count == 1, ONNXNode.isDefaultDomain(nodes[0].domain),
+           let act = Self.elementwiseActivation[nodes[0].opType], nodes[0].inputs.first == value {
+            absorb(readers[0])
+            return act
+        }
+        if readers.count == 2 {
+            for (gateIndex, gate) in zip(readers, nodes) where ["Sigmoid", "HardSigmoid"].contains(gate.opType) && gate.inputs.first == value {
+                if let (mulIndex, _) = gatedProduct(of: value, gate: gate), readers.contains(mulIndex) {
+                    absorb(gateIndex); absorb(mulIndex)
+                    return gate.opType == "Sigmoid" ? .swish : .hswish
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Activations that fuse alone, by ONNX op type.
+    static let elementwiseActivation: [String: Activation] = [
+        "Relu": .relu, "Clip": .relu, "Sigmoid": .sigmoid, "HardSigmoid": .hardsigmoid, "HardSwish": .hswish, "Tanh": .tanh,
+    ]
+}
+
+/// A node that cannot be lowered, before the file and node are attached.
+struct LoweringError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
