@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "QRNNModel", targets: ["QRNNModel"]),
+        .library(name: "Report", targets: ["Report"]),
         .library(name: "ONNX", targets: ["ONNX"]),
         .library(name: "LSTMModel", targets: ["LSTMModel"]),
         .library(name: "ModelImport", targets: ["ModelImport"]),
@@ -43,11 +44,13 @@ let package = Package(
         .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "BLASRuntime"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
         .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
+        // HTML/SVG reports and model diffs, rendered from counts.
+        .target(name: "Report", dependencies: ["Graph", "Counter"]),
         .target(name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The front door: sniffs a file once, recognises models, pairs graphs, holds presets (no CLI parsing).
         .target(name: "ModelImport", dependencies: ["Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ONNX"]),
         .executableTarget(name: "micronet", dependencies: [
-            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ModelImport", "BLASRuntime",
+            "Graph", "Counter", "Checkpoint", "LanguageModel", "QRNNModel", "LSTMModel", "ModelImport", "BLASRuntime", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "QRNNModelTests", dependencies: ["QRNNModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "LSTMModelTests", dependencies: ["LSTMModel", "LanguageModel", "Checkpoint"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "Checkpoint", "Graph", "LanguageModel", "QRNNModel", "Counter"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Counter", "Graph"]),
         .testTarget(name: "CLITests", dependencies: ["micronet"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
     ],

@@ -72,6 +72,10 @@ public struct BudgetLimit: Equatable, Sendable {
     public var tolerance: Tolerance?
     /// The budget file's line that sets this limit (for annotations).
     public var line: Int
+    /// Its column on that line (from 1; 0 when not known).
+    public var column: Int
+    /// How far the figure may grow over the accepted (locked) one: absolute, or a percentage of it.
+    public var maxGrowth: Tolerance?
     /// Score limits: the track, or a baseline (params and, for a score, ops).
     public var track: Track?
     public var baselineParams: Double?
@@ -79,8 +83,22 @@ public struct BudgetLimit: Equatable, Sendable {
     /// Perplexity limits: what to evaluate.
     public var evaluation: EvaluationSpec?
 
+    /// Creates a limit; score, perplexity and growth details are set afterwards.
+    public init(metric: BudgetMetric, max: Double, tolerance: Tolerance?, line: Int, column: Int = 0,
+                maxGrowth: Tolerance? = nil) {
+        self.metric = metric
+        self.max = max
+        self.tolerance = tolerance
+        self.line = line
+        self.column = column
+        self.maxGrowth = maxGrowth
+    }
+
     /// The largest measured value that holds.
     public var ceiling: Double { tolerance?.ceiling(for: max) ?? max }
+
+    /// The largest value that holds against an accepted figure, when growth is limited.
+    public func growthCeiling(accepted: Double) -> Double? { maxGrowth?.ceiling(for: accepted) }
 }
 
 /// One model under budget: where it comes from, how it is counted, and its limits.
@@ -90,10 +108,24 @@ public struct BudgetModel: Equatable, Sendable {
     /// A preset name, or a graph file or checkpoint path (resolved against the budget file's folder).
     public var model: String
     public var line: Int
+    /// The column of the model's entry (from 1; 0 when not known).
+    public var column: Int
     public var settings: CountSettings
     /// The graph file paired with a checkpoint, if any.
     public var graph: String?
     public var limits: [BudgetLimit]
+
+    /// Creates a model entry.
+    public init(name: String, model: String, line: Int, column: Int = 0, settings: CountSettings, graph: String?,
+                limits: [BudgetLimit]) {
+        self.name = name
+        self.model = model
+        self.line = line
+        self.column = column
+        self.settings = settings
+        self.graph = graph
+        self.limits = limits
+    }
 }
 
 /// A parsed budget file.

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Yams
 
 /// The figures measured for one model, by metric.
 public typealias MeasuredFigures = [BudgetMetric: Double]
@@ -10,6 +11,8 @@ public enum BudgetStatus: String, Sendable {
     case pass
     /// Over the limit: the check fails.
     case exceeded
+    /// Under the limit, but grown past `max_growth` over the accepted figure: the check fails.
+    case grew
     /// Not measured this run (perplexity without --with-eval).
     case skipped
 }
@@ -23,6 +26,12 @@ public struct BudgetResult: Equatable, Sendable {
     /// The figure recorded by the last `--update`, if any.
     public var accepted: Double?
     public var status: BudgetStatus
+
+    /// Whether this row fails the check.
+    public var failed: Bool { status == .exceeded || status == .grew }
+
+    /// The largest value that holds against the accepted figure, when growth is limited and a figure is locked.
+    public var growthCeiling: Double? { accepted.flatMap { limit.growthCeiling(accepted: $0) } }
 
     /// Change from the accepted figure, in percent.
     public var changePercent: Double? {
@@ -38,9 +47,19 @@ public enum BudgetCheck {
         budget.models.flatMap { model in
             model.limits.map { limit in
                 let value = measured[model.name]?[limit.metric]
-                let status: BudgetStatus = value.map { $0 <= limit.ceiling ? .pass : .exceeded } ?? .skipped
+                let locked = accepted?.figures[model.name]?[limit.metric.rawValue]
+                var status = BudgetStatus.skipped
+                if let value {
+                    if !(value <= limit.ceiling) {
+                        status = .exceeded
+                    } else if let locked, let growth = limit.growthCeiling(accepted: locked), !(value <= growth) {
+                        status = .grew
+                    } else {
+                        status = .pass
+                    }
+                }
                 return BudgetResult(model: model.name, metric: limit.metric, measured: value, limit: limit,
-                                    accepted: accepted?.figures[model.name]?[limit.metric.rawValue], status: status)
+                                    accepted: locked, status: status)
             }
         }
     }
@@ -82,20 +101,27 @@ public struct BudgetLock: Equatable, Sendable {
     /// Reads a lock file; nil when there is none yet.
     public static func read(path: String) throws -> BudgetLock? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BudgetFileError(path: path, line: nil, problem: "cannot read the lock file")
-        }
-        let json: JSONValue
-        do { json = try JSONValue.parse(data) } catch {
-            throw BudgetFileError(path: path, line: nil, problem: "the lock file is not valid JSON (delete it and run --update)")
-        }
-        guard case .object(let models)? = json["accepted"] else {
-            throw BudgetFileError(path: path, line: nil, problem: "the lock file has no 'accepted' object (delete it and run --update)")
+        let text = try BudgetFile.readText(path: path, what: "lock file")
+        // Read as YAML (JSON is YAML) so that an error carries its line and column.
+        let root = try BudgetFile.compose(text, path: path, what: "lock file")
+        let fix = " (delete it and run --update)"
+        guard let accepted = root.mapping?["accepted"], let models = accepted.mapping else {
+            throw BudgetFileError(path: path, at: root.mark, problem: "the lock file has no 'accepted' object" + fix)
         }
         var figures: [String: [String: Double]] = [:]
-        for (model, value) in models {
-            guard case .object(let metrics) = value else { continue }
-            figures[model] = Dictionary(metrics.compactMap { k, v in v.doubleValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+        for (key, value) in models {
+            guard let model = key.scalar?.string, let metrics = value.mapping else {
+                throw BudgetFileError(path: path, at: value.mark, problem: "each accepted model must be an object of figures" + fix)
+            }
+            var row: [String: Double] = [:]
+            for (metricKey, figure) in metrics {
+                guard let metric = metricKey.scalar?.string, let number = figure.scalar.flatMap({ Double($0.string) }),
+                      number.isFinite else {
+                    throw BudgetFileError(path: path, at: figure.mark, problem: "accepted figures must be finite numbers" + fix)
+                }
+                row[metric] = number
+            }
+            figures[model] = row
         }
         return BudgetLock(figures: figures)
     }

@@ -18,7 +18,7 @@ public struct BudgetReport: Sendable {
     }
 
     /// Whether every measured limit holds.
-    public var passed: Bool { !results.contains { $0.status == .exceeded } }
+    public var passed: Bool { !results.contains { $0.failed } }
 
     /// The report in `format`.
     public func rendered(as format: BudgetReportFormat) -> String {
@@ -37,14 +37,16 @@ public struct BudgetReport: Sendable {
         [r.model, r.metric.rawValue, r.measured.map(figure) ?? "-",
          figure(r.limit.max) + (r.limit.tolerance.map { " (+\($0.text))" } ?? ""),
          r.accepted.map(figure) ?? "-", r.changePercent.map { String(format: "%+.2f%%", $0) } ?? "-",
-         r.status == .exceeded ? "EXCEEDED" : r.status.rawValue]
+         r.failed ? r.status.rawValue.uppercased() : r.status.rawValue]
     }
 
     private var summary: String {
         let exceeded = results.filter { $0.status == .exceeded }.count
+        let grew = results.filter { $0.status == .grew }.count
         let skipped = results.filter { $0.status == .skipped }.count
-        let held = results.count - exceeded - skipped
-        return "\(held) held, \(exceeded) exceeded" + (skipped > 0 ? ", \(skipped) skipped (perplexity runs with --with-eval)" : "")
+        let held = results.count - exceeded - grew - skipped
+        return "\(held) held, \(exceeded) exceeded" + (grew > 0 ? ", \(grew) grew past max_growth" : "")
+            + (skipped > 0 ? ", \(skipped) skipped (perplexity runs with --with-eval)" : "")
     }
 
     /// An aligned table and a summary line.
@@ -69,7 +71,7 @@ public struct BudgetReport: Sendable {
                      "| " + header.joined(separator: " | ") + " |", "|---|---|---:|---:|---:|---:|---|"]
         for r in results {
             var c = cells(r)
-            if r.status == .exceeded { c[6] = "**EXCEEDED**" }
+            if r.failed { c[6] = "**\(c[6])**" }
             lines.append("| " + c.joined(separator: " | ") + " |")
         }
         lines.append("")
@@ -88,6 +90,8 @@ public struct BudgetReport: Sendable {
                          ("ceiling", .number(r.limit.ceiling)),
                          ("accepted", r.accepted.map(JSONValue.number) ?? .null),
                          ("change_percent", r.changePercent.map(JSONValue.number) ?? .null),
+                         ("max_growth", r.limit.maxGrowth.map { .string($0.text) } ?? .null),
+                         ("growth_ceiling", r.growthCeiling.map(JSONValue.number) ?? .null),
                          ("status", .string(r.status.rawValue)), ("line", .int(r.limit.line))])
             })),
         ])
@@ -95,7 +99,7 @@ public struct BudgetReport: Sendable {
 
     /// JUnit XML: one test case per model and metric.
     public func junit() -> String {
-        let failures = results.filter { $0.status == .exceeded }.count
+        let failures = results.filter { $0.failed }.count
         let skipped = results.filter { $0.status == .skipped }.count
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#,
                      "<testsuites name=\"micronet budgets\" tests=\"\(results.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\">",
@@ -109,7 +113,7 @@ public struct BudgetReport: Sendable {
                 lines.append(open + ">")
                 lines.append("      <skipped message=\"run with --with-eval to measure\"/>")
                 lines.append("    </testcase>")
-            case .exceeded:
+            case .exceeded, .grew:
                 lines.append(open + ">")
                 lines.append("      <failure message=\"\(xml(message(r)))\" type=\"budget\">\(xml(budgetPath)):\(r.limit.line)</failure>")
                 lines.append("    </testcase>")
@@ -122,17 +126,21 @@ public struct BudgetReport: Sendable {
 
     /// GitHub Actions workflow commands: an error annotation on the budget file's line of each exceeded limit.
     public func github() -> String {
-        var lines = results.filter { $0.status == .exceeded }.map { r in
+        var lines = results.filter { $0.failed }.map { r in
             "::error file=\(property(budgetPath)),line=\(r.limit.line),title=\(property("micronet budget"))::\(data(message(r)))"
         }
         lines.append((passed ? "::notice::" : "::error::") + data("micronet budget: " + summary))
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// "seed: mflops 158.2 exceeds its limit 157 (+1%)".
+    /// "seed: mflops 158.2 exceeds its limit 157 (+1%)", or how far it grew over the accepted figure.
     public func message(_ r: BudgetResult) -> String {
-        "\(r.model): \(r.metric.rawValue) \(r.measured.map(figure) ?? "-") exceeds its limit \(figure(r.limit.max))"
-            + (r.limit.tolerance.map { " (+\($0.text))" } ?? "")
+        let measured = "\(r.model): \(r.metric.rawValue) \(r.measured.map(figure) ?? "-")"
+        if r.status == .grew, let accepted = r.accepted, let growth = r.limit.maxGrowth {
+            return measured + " grew more than \(growth.text) over its accepted \(figure(accepted))"
+                + (r.changePercent.map { String(format: " (%+.2f%%)", $0) } ?? "")
+        }
+        return measured + " exceeds its limit \(figure(r.limit.max))" + (r.limit.tolerance.map { " (+\($0.text))" } ?? "")
     }
 
     private func figure(_ x: Double) -> String {
@@ -140,9 +148,24 @@ public struct BudgetReport: Sendable {
         return String(format: "%.6g", x)
     }
 
-    private func xml(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    /// Escapes for an XML 1.0 attribute or text; characters XML 1.0 cannot carry at all (C0 controls other
+    /// than tab, LF, CR; lone surrogates cannot occur in a String; U+FFFE/U+FFFF) become U+FFFD.
+    func xml(_ s: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\t", "\n", "\r": out += "&#x\(String(scalar.value, radix: 16, uppercase: true));"
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                out.unicodeScalars.append("\u{FFFD}")
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     // Escaping rules of workflow commands (actions/toolkit): data escapes %, \r, \n; properties also : and ,.

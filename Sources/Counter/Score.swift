@@ -22,14 +22,10 @@ public enum Track: String, Sendable, CaseIterable {
         }
     }
 
-    /// The track a model's input implies: 267,735 tokens (WikiText-103), 224×224×3 (ImageNet), 32×32×3 (CIFAR-100).
+    /// The track a model's input implies (TrackInference decides: 267,735 tokens, 224×224×3, 32×32×3).
     public init?(inferredFrom input: ModelInput) {
-        switch input {
-        case .tokens(vocabulary: 267_735): self = .wikitext103
-        case .image(height: 224, width: 224, channels: 3): self = .imagenet
-        case .image(height: 32, width: 32, channels: 3): self = .cifar100
-        default: return nil
-        }
+        guard let track = TrackInference.track(for: input) else { return nil }
+        self = track
     }
 
     /// The quality an entry must reach to qualify.

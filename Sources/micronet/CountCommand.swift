@@ -2,6 +2,7 @@ import ArgumentParser
 import Counter
 import Graph
 import ModelImport
+import Report
 
 /// `micronet count`: parameters, multiplications and additions per op and per block.
 struct Count: ParsableCommand {
@@ -19,8 +20,8 @@ struct Count: ParsableCommand {
           micronet count resnet.onnx --input-bits 16 --input-shape 1x3x224x224
           # also count output gates, bias adds, softmax
           micronet count --input-bits 16 --convention full
-          # score a count
-          micronet count --format json | micronet score
+          # score a count (a piped count names no track: give it)
+          micronet count --format json | micronet score --track wikitext103
         """
     )
 
@@ -30,19 +31,33 @@ struct Count: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "One row per block (the reference's default), or each op of a block first.")
     var summarizeBlocks = true
 
-    @Option(help: "table (the reference's layout), json, markdown or csv.")
-    var format: ReportFormat = .table
+    @Option(help: "table (the reference's layout), json, markdown, csv, or svg (a bar chart of params and ops per block and per op).")
+    var format: CountFormat = .table
+
+    /// The count's formats plus the chart, which the Report module draws.
+    enum CountFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json, markdown, csv, svg
+    }
 
     func run() throws {
         let asked = counting.settings()
         let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
                                          globalSparsity: counting.sparsity != nil)
         let (settings, freebieNote) = asked.applyingFreebieRule(to: resolved.graph)
-        let report = MicroNetCounter(graph: resolved.graph)
-            .count(settings: settings, summarizeBlocks: summarizeBlocks)
+        let counter = MicroNetCounter(graph: resolved.graph)
+        let report = counter.count(settings: settings, summarizeBlocks: summarizeBlocks)
+        guard let format = ReportFormat(rawValue: self.format.rawValue) else {
+            let chart = BarChart(report: counter.count(settings: settings), opReport: counter.count(settings: settings, summarizeBlocks: false),
+                                 title: resolved.name)
+            print(#"<?xml version="1.0" encoding="UTF-8"?>"#)
+            print(chart.svg(), terminator: "")
+            if let freebieNote { printError("micronet: note: \(freebieNote)") }
+            return
+        }
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
             for note in resolved.notes + [freebieNote].compactMap({ $0 }) { print(note) }
+            if !counting.givesBits { print((format == .table ? "defaults:   " : "") + DefaultSettings.countNote) }
         } else if let freebieNote {
             printError("micronet: note: \(freebieNote)")
         }

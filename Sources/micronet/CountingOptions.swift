@@ -38,6 +38,9 @@ struct CountingOptions: ParsableArguments {
         if let s = sparsity, !(s >= 0 && s < 1) { throw ValidationError("--sparsity must be in [0, 1), got \(s)") }
     }
 
+    /// Whether any bit width was given (else the command's defaults apply, and it says how they differ).
+    var givesBits: Bool { paramBits != nil || inputBits != nil || accumulatorBits != nil }
+
     /// The settings, with `defaultInputBits` when --input-bits is not given (32 for count, 16 for score).
     func settings(defaultInputBits: Double = 32) -> CountSettings {
         let input = inputBits ?? defaultInputBits

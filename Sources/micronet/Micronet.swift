@@ -16,9 +16,12 @@ struct Micronet: ParsableCommand {
           # its challenge score on WikiText-103 (0.8232)
           micronet score
           micronet graph --preset qrnn-wt103 > m.json && micronet count m.json --input-bits 16
+          # one page to open in a browser; what changed between two models
+          micronet report qrnn-wt103 -o seed.html
+          micronet diff qrnn-wt103-default qrnn-wt103
         """,
         version: "0.1.0",
-        subcommands: [Count.self, Score.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
+        subcommands: [Count.self, Score.self, ReportCommand.self, DiffCommand.self, GraphCommand.self, Inspect.self, Eval.self, Check.self]
     )
 
     static func main() {

@@ -4,14 +4,14 @@ import Foundation
 import Graph
 import ModelImport
 
-extension Track: ExpressibleByArgument {}
-
 /// `micronet score`: the challenge score against a track's baseline or any reference model.
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model: params/baseline_params + ops/baseline_ops, in 32-bit equivalents.",
         discussion: """
-        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim.
+        The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim; count defaults to 32 bits, and both print the settings they used.
+
+        The track is inferred from the model's input: a vocabulary of 267,735 tokens is wikitext103, a 224×224×3 image imagenet, a 32×32×3 image cifar100. Otherwise (or for a piped count) give --track or --baseline; the output always says which baseline it divided by.
 
         Baselines: wikitext103 159M params / 318M ops (perplexity ≤ 35); imagenet 6.9M / 1170M (MobileNetV2 ×1.4, top-1 ≥ 75%); cifar100 36.5M / 10.49B (WideResNet-28-10, top-1 ≥ 80%).
 
@@ -27,55 +27,33 @@ struct Score: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var counting: CountingOptions
 
-    @Option(help: "The challenge track whose official baseline to use (default wikitext103).")
-    var track: Track?
-
-    @Option(help: "Compare with a reference model of this many parameters instead of a track's baseline.")
-    var baseline: Double?
-
-    @Option(help: "The reference model's math operations, with --baseline.")
-    var baselineOps: Double?
+    @OptionGroup var scoring: ScoringOptions
 
     @Option(help: "text or json.")
     var format: OutputFormat = .text
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    func validate() throws {
-        if track != nil && baseline != nil { throw ValidationError("give --track or --baseline, not both") }
-        if baselineOps != nil && baseline == nil { throw ValidationError("--baseline-ops needs --baseline") }
-        do {
-            if let b = baseline { try checkBaseline(b, name: "--baseline") }
-            if let b = baselineOps { try checkBaseline(b, name: "--baseline-ops") }
-        } catch { throw ValidationError("\(error)") }
-    }
-
     func run() throws {
-        let (name, input, modelInput, note) = try scoreInput()
-        let score: Counter.Score
-        if let baseline {
-            score = Counter.Score(input, baselineParams: baseline, baselineOps: baselineOps)
-        } else {
-            score = Counter.Score(input, track: try track ?? Self.inferredTrack(modelInput))
+        let scored = try scoreInput()
+        let (score, why) = try scoring.score(scored.input, modelInput: scored.modelInput, model: scored.name)
+        if format == .json {
+            print(Self.json(score, note: scored.note).serialized())
+            return
         }
-        print(format == .json ? Self.json(score, note: note).serialized() : Self.text(score, model: name, note: note))
+        var lines = [Self.text(score, model: scored.name, why: why, note: scored.note)]
+        if let settings = scored.settings { lines.append("settings:     \(settings)") }
+        if scored.defaults { lines.append("defaults:     \(DefaultSettings.scoreNote)") }
+        print(lines.joined(separator: "\n"))
     }
 
-    /// The track the model's input implies; wikitext103 when the model does not say what it reads.
-    private static func inferredTrack(_ input: ModelInput?) throws -> Track {
-        guard let input else { return .wikitext103 }
-        guard let track = Track(inferredFrom: input) else {
-            throw CLIError.badInput("the model's input (\(input.json.serialized(pretty: false))) is no challenge track's; give --track or --baseline")
-        }
-        return track
-    }
-
-    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model; with its input and
-    /// the freebie note, if the freebie was refused.
-    private func scoreInput() throws -> (String, ScoreInput, ModelInput?, String?) {
+    /// The totals to score: piped count JSON, or a fresh count of the named (or default) model; with what the
+    /// model reads (for the track), its settings line, and the freebie note if the freebie was refused.
+    private func scoreInput() throws -> (name: String, input: ScoreInput, modelInput: ModelInput?, settings: String?,
+                                         defaults: Bool, note: String?) {
         if !model.isGiven, let piped = try readPipedStandardInput() {
-            let (input, modelInput) = try Self.parseCount(piped)
-            return ("(count from standard input)", input, modelInput, nil)
+            let (input, modelInput, settings) = try Self.parseCount(piped)
+            return ("(count from standard input)", input, modelInput, settings, false, nil)
         }
         let asked = counting.settings(defaultInputBits: 16)
         let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
@@ -83,7 +61,8 @@ struct Score: ParsableCommand {
         // The freebie is a property of the model: refused when an op is quantized below 16 bits.
         let (settings, note) = asked.applyingFreebieRule(to: resolved.graph)
         let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
-        return (resolved.name, ScoreInput(report), resolved.graph.input, note)
+        return (resolved.name, ScoreInput(report), TrackInference.input(of: resolved.graph), report.settingsLine,
+                !counting.givesBits, note)
     }
 
     /// Reads standard input when it is a pipe or a file with something in it; never waits on a terminal.
@@ -96,20 +75,33 @@ struct Score: ParsableCommand {
         return data.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) ? nil : data
     }
 
-    /// The totals of a `micronet count --format json` document, and the model's input when it says.
-    static func parseCount(_ data: Data) throws -> (ScoreInput, ModelInput?) {
+    /// The totals of a `micronet count --format json` document, the model's input when it says, and its
+    /// settings line when it has one.
+    static func parseCount(_ data: Data) throws -> (ScoreInput, ModelInput?, String?) {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw CLIError.badInput("standard input: not a count JSON (\(error))")
         }
         do {
             let modelInput = try json["input"].map { try ModelInput(json: $0, source: "standard input") }
-            return (try ScoreInput(countJSON: json), modelInput)
+            return (try ScoreInput(countJSON: json), modelInput, settingsLine(json["settings"]))
         } catch let error as ScoreInputError {
             throw CLIError.badInput("standard input: \(error)")
         } catch let error as GraphFileError {
             throw CLIError.badInput(error.description)
         }
+    }
+
+    /// The settings line of a piped count, written as `count` writes it (the count of an empty graph
+    /// under those settings gives the very same line).
+    private static func settingsLine(_ json: JSONValue?) -> String? {
+        guard let json, let p = json["param_bits"]?.doubleValue, let i = json["input_bits"]?.doubleValue,
+              let a = json["accumulator_bits"]?.doubleValue, let ab = json["add_bits_base"]?.doubleValue,
+              let mb = json["mul_bits_base"]?.doubleValue, let s = json["sparsity"]?.doubleValue,
+              case .string(let c)? = json["convention"], let convention = CountingConvention(rawValue: c) else { return nil }
+        let settings = CountSettings(paramBits: p, inputBits: i, accumulatorBits: a, addBitsBase: ab, mulBitsBase: mb,
+                                     sparsity: s, convention: convention)
+        return MicroNetCounter(graph: OpGraph(entries: [])).count(settings: settings).settingsLine
     }
 
     static func json(_ s: Counter.Score, note: String? = nil) -> JSONValue {
@@ -119,14 +111,15 @@ struct Score: ParsableCommand {
                  ("track", s.track.map { .string($0.rawValue) } ?? .null)])
     }
 
-    static func text(_ s: Counter.Score, model: String, note: String? = nil) -> String {
+    static func text(_ s: Counter.Score, model: String, why: String, note: String? = nil) -> String {
         let i = s.input
         var lines = ["model:        \(model)"]
         if let note { lines.append("note:         \(note)") }
         if let track = s.track {
+            lines.append("track:        \(track.rawValue) (\(why))")
             lines.append("baseline:     \(track.rawValue): \(grouped(track.baselineParams)) parameters, \(grouped(track.baselineOps)) ops; qualifies at \(track.qualityBar)")
         } else {
-            lines.append("baseline:     \(grouped(s.baselineParams)) parameters" + (s.baselineOps.map { ", \(grouped($0)) ops" } ?? ""))
+            lines.append("baseline:     \(grouped(s.baselineParams)) parameters" + (s.baselineOps.map { ", \(grouped($0)) ops" } ?? "") + " (\(why))")
         }
         let fewer = (1 - s.paramsRatio) * 100
         lines.append("parameters:   \(grouped(i.params)) = \(String(format: "%.4f", s.paramsRatio)) of the baseline's ("

@@ -146,6 +146,58 @@ final class CheckCommandTests: XCTestCase {
         }
     }
 
+    func testUpdateRefusesToLockExceededFiguresUnlessAccepted() throws {
+        let file = try budget(exceeding)
+        let lock = dir.appendingPathComponent("micronet.budget.lock.json")
+        let refused = try MicronetProcess.run(["check", file.path, "--update"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lock.path), "no lock file at all")
+        XCTAssertTrue(refused.stderr.contains("not updating") && refused.stderr.contains("seed mflops")
+                      && refused.stderr.contains("--accept-exceeded"), refused.stderr)
+        let accepted = try MicronetProcess.run(["check", file.path, "--update", "--accept-exceeded"])
+        XCTAssertEqual(accepted.status, 1, "the limit is still exceeded")
+        let locked = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: lock)) as? [String: Any])
+        let mflops = try XCTUnwrap((locked["accepted"] as? [String: [String: Any]])?["seed"]?["mflops"] as? Double)
+        XCTAssertEqual(mflops, 156.8567325, accuracy: 1e-9)
+    }
+
+    func testMaxGrowthFailsAgainstTheLockedFigures() throws {
+        // Locked at 16-bit parameters; the same model at 17 bits grows 6.25% in MB, far under the hard limit.
+        let text = """
+        models:
+          - name: seed
+            model: qrnn-wt103
+            settings: {input_bits: 16}
+            limits:
+              params_mbytes: {max: 1000, max_growth: 5%}
+              mults: {max: 200000000, max_growth: 0}
+        """
+        let file = try budget(text)
+        XCTAssertEqual(try MicronetProcess.run(["check", file.path, "--update"]).status, 0)
+        try text.replacingOccurrences(of: "{input_bits: 16}", with: "{input_bits: 16, param_bits: 17}")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let grew = try MicronetProcess.run(["check", file.path, "--format", "github"])
+        XCTAssertEqual(grew.status, 1, grew.stdout)
+        XCTAssertTrue(grew.stdout.contains("line=6,title=micronet budget::seed: params_mbytes 222.924 grew more than 5%25 over its accepted 209.811 (+6.25%25)"), grew.stdout)
+        XCTAssertFalse(grew.stdout.contains("seed: mults"), "mults did not move")
+        // --update accepts the growth.
+        XCTAssertEqual(try MicronetProcess.run(["check", file.path, "--update"]).status, 0)
+        XCTAssertEqual(try MicronetProcess.run(["check", file.path]).status, 0)
+    }
+
+    func testEvalErrorsNameTheLimitsLine() throws {
+        let file = try budget("""
+        models:
+          - name: small
+            model: \(MicronetProcess.repositoryRoot.path)/fixtures/qrnn/split-w211-b1-zip.pt
+            limits:
+              perplexity: {max: 35, text: missing.txt, vocab: missing.vocab}
+        """)
+        let r = try MicronetProcess.run(["check", file.path, "--with-eval"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(file.path):5:19: small: "), r.stderr)
+    }
+
     func testBadInputExitsTwo() throws {
         let missing = try budget("models:\n  - model: nowhere/model.json\n    limits: {params: 1}\n", name: "missing.yml")
         let unknown = try budget("models:\n  - model: qrnn-wt103\n    limits: {flops: 1}\n", name: "unknown.yml")
@@ -201,4 +253,33 @@ final class CheckPerplexityTests: XCTestCase {
         XCTAssertEqual(failed.status, 1)
         XCTAssertEqual(try results(failed)[1]["status"] as? String, "exceeded")
     }
+}
+
+/// The README's budget example runs as written, from the repository's root, with and without --with-eval.
+final class ReadmeBudgetExampleTests: XCTestCase {
+    func testTheReadmeBudgetRunsAsWritten() throws {
+        let root = MicronetProcess.repositoryRoot
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.range(of: "## Budgets in CI: `micronet check`"))
+        let fence = try XCTUnwrap(readme.range(of: "```yaml\n", range: section.upperBound..<readme.endIndex))
+        let close = try XCTUnwrap(readme.range(of: "\n```\n", range: fence.upperBound..<readme.endIndex))
+        let yaml = String(readme[fence.upperBound..<close.lowerBound])
+        XCTAssertTrue(yaml.contains("graph:") && yaml.contains("max_growth:") && yaml.contains("perplexity:"))
+        let name = ".readme-budget-\(UUID()).yml"
+        let file = root.appendingPathComponent(name)
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: BudgetLockPath.of(file.path)))
+        }
+        let plain = try MicronetProcess.run(["check", name], currentDirectory: root)
+        XCTAssertEqual(plain.status, 0, plain.stdout + plain.stderr)
+        let evaluated = try MicronetProcess.run(["check", name, "--with-eval", "--format", "json"], currentDirectory: root)
+        XCTAssertEqual(evaluated.status, 0, evaluated.stdout + evaluated.stderr)
+        XCTAssertTrue(evaluated.stdout.contains("\"metric\": \"perplexity\"") && !evaluated.stdout.contains("\"skipped\""), evaluated.stdout)
+    }
+}
+
+private enum BudgetLockPath {
+    static func of(_ budget: String) -> String { (budget as NSString).deletingPathExtension + ".lock.json" }
 }

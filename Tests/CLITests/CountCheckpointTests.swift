@@ -30,6 +30,7 @@ final class CountCheckpointTests: XCTestCase {
         let graph = try MicronetProcess.run(["graph", fixture("awd_zip.pt")])
         XCTAssertEqual(graph.status, 0, graph.stderr)
         XCTAssertTrue(graph.stdout.contains("\"window\": 2"), graph.stdout)
+        // A toy vocabulary of 40 words belongs to no track: the track is given.
         let score = try MicronetProcess.run(["score", fixture("awd_zip.pt"), "--track", "wikitext103", "--format", "json"])
         XCTAssertEqual(score.status, 0, score.stderr)
         // 1,752 / 159e6, as written (Foundation's parser rounds the last digit).
