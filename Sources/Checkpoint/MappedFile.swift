@@ -27,8 +27,8 @@ final class MappedFile: @unchecked Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FormatError("cannot stat: \(String(cString: strerror(errno)))") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw FormatError("not a regular file (it is \(Self.kind(st.st_mode))); give the path of a checkpoint file")
+        if let what = PathKind.nonRegular(mode: st.st_mode) {
+            throw FormatError("not a regular file (it is \(what)); give the path of a checkpoint file")
         }
         count = Int(st.st_size)
         if count == 0 { base = nil; isMapped = false; return }
@@ -57,18 +57,6 @@ final class MappedFile: @unchecked Sendable {
 
     /// Whether the bytes are a file mapping (pages can be dropped and re-read), not an in-memory copy.
     let isMapped: Bool
-
-    private static func kind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFIFO: return "a FIFO"
-        case S_IFDIR: return "a directory"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        case S_IFLNK: return "a symbolic link"
-        default: return "not a regular file"
-        }
-    }
 
     /// An in-memory copy of `bytes` standing in for a file (fuzzing and tests of every truncation).
     init(copying bytes: UnsafeRawBufferPointer) {

@@ -1,4 +1,5 @@
 import Foundation
+import Checkpoint
 
 /// awd-lstm-lm data.py tokenisation: every line (universal newlines: \n, \r\n, \r) is split on Python's
 /// str.split() whitespace and followed by `<eos>`, so a blank line is a single `<eos>`.
@@ -21,10 +22,7 @@ public enum Corpus {
         guard stat(path, &st) == 0 else {
             throw CorpusError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))")
         }
-        let kind = st.st_mode & S_IFMT
-        guard kind == S_IFREG else {
-            let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a folder" : kind == S_IFCHR ? "a character device"
-                : kind == S_IFBLK ? "a block device" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+        if let what = PathKind.nonRegular(mode: st.st_mode) {
             throw CorpusError(path: path, message: "is \(what), expected a regular file")
         }
     }

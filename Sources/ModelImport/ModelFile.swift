@@ -5,28 +5,16 @@ private let systemRead = Glibc.read
 import Darwin
 private let systemRead = Darwin.read
 #endif
+import Checkpoint
 import Foundation
 
 /// Opening a model file safely: regular files only, opened non-blocking so a FIFO never hangs.
 enum ModelFile {
-    /// What a path names when it is not a regular file ("a folder", "a FIFO (named pipe)", ...), or nil for a regular file.
-    static func nonRegularKind(mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "a folder"
-        case S_IFIFO: return "a FIFO (named pipe)"
-        case S_IFSOCK: return "a socket"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        default: return "not a regular file"
-        }
-    }
-
     /// Checks that `path` is a regular file; `role` names it in errors ("model", "graph file").
     static func requireRegular(_ path: String, role: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else { throw ImportError(path, openProblem(errno)) }
-        if let what = nonRegularKind(mode: st.st_mode) {
+        if let what = PathKind.nonRegular(mode: st.st_mode) {
             throw ImportError(path, "is \(what), not a \(role) file (only regular files are read)")
         }
     }
@@ -43,7 +31,7 @@ enum ModelFile {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ImportError(path, "cannot stat: \(String(cString: strerror(errno)))") }
-        if let what = nonRegularKind(mode: st.st_mode) {
+        if let what = PathKind.nonRegular(mode: st.st_mode) {
             throw ImportError(path, "is \(what), not a \(role) file (only regular files are read)")
         }
         let size = Int(st.st_size)

@@ -271,7 +271,9 @@ struct ModelDecoder {
             // cannot hold is corrupt, and is refused before anything is sized by it.
             let width = typedField.elementWire == .fixed32 ? 4 : typedField.elementWire == .fixed64 ? 8 : 1
             let bytes = pieces.reduce(0) { $0 + $1.range.count }
-            guard count <= bytes / width else {
+            // 4-bit types keep two elements (a packed byte) in each int32_data entry.
+            let entries = TypedValues.isPackedNibbles(type) ? (count + 1) / 2 : count
+            guard entries <= bytes / width else {
                 throw WireError("tensor \(label) of shape \(dims) has \(count) elements but only \(bytes) bytes of typed data")
             }
             data = .typed(source, typedField, pieces)

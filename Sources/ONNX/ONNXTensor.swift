@@ -82,7 +82,7 @@ public struct ONNXTensor: Sendable {
             let file = try mapExternal(path, offset, length)
             seen = RawValues.forEach(file.all, dataType, count, body)
         case .typed(let file, let field, let pieces):
-            seen = try TypedValues.forEach(file, field, pieces, dataType) { body($0) }
+            seen = try TypedValues.forEach(file, field, pieces, dataType, count: count) { body($0) }
         }
         guard seen == count else {
             throw WireError("tensor '\(name)' has \(seen) values for shape \(shape) (\(count) elements)")
@@ -109,7 +109,7 @@ public struct ONNXTensor: Sendable {
             let file = try mapExternal(path, offset, length)
             seen = RawValues.forEachInteger(file.all, dataType, count, body)
         case .typed(let file, let field, let pieces):
-            seen = try TypedValues.forEachInteger(file, field, pieces, dataType, body)
+            seen = try TypedValues.forEachInteger(file, field, pieces, dataType, count: count, body)
         }
         guard seen == count else {
             throw WireError("tensor '\(name)' has \(seen) values for shape \(shape) (\(count) elements)")

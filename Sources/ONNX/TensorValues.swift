@@ -98,10 +98,17 @@ enum RawValues {
 
 /// Reading values out of TensorProto's typed repeated fields, piece by piece on the wire.
 enum TypedValues {
+    /// Whether `type` is stored two elements per int32_data entry (the onnx helper packs 4-bit values
+    /// into bytes first, the low nibble holding the earlier element).
+    static func isPackedNibbles(_ type: ONNXDataType) -> Bool { type == .int4 || type == .uint4 }
+
     /// Calls `body` with each value as Double; returns how many there were.
     static func forEach(_ file: ModelFile, _ field: TypedField, _ pieces: [TypedPiece], _ type: ONNXDataType,
-                        _ body: (Double) -> Void) throws -> Int {
-        try walk(file, field, pieces) { bits in
+                        count: Int, _ body: (Double) -> Void) throws -> Int {
+        if isPackedNibbles(type) {
+            return try forEachInteger(file, field, pieces, type, count: count) { body(Double($0)) }
+        }
+        return try walk(file, field, pieces) { bits in
             switch field {
             case .floatData: body(Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))))
             case .doubleData: body(Double(bitPattern: bits))
@@ -121,8 +128,21 @@ enum TypedValues {
 
     /// Calls `body` with each value as Int64; returns how many there were.
     static func forEachInteger(_ file: ModelFile, _ field: TypedField, _ pieces: [TypedPiece], _ type: ONNXDataType,
-                               _ body: (Int64) -> Void) throws -> Int {
-        try walk(file, field, pieces) { bits in
+                               count: Int, _ body: (Int64) -> Void) throws -> Int {
+        if isPackedNibbles(type) {
+            // Each entry is one byte of two nibbles; an odd count leaves the last high nibble unused.
+            var n = 0
+            let entries = try walk(file, field, pieces) { bits in
+                for shift in [0, 4] where n < count {
+                    let nibble = UInt8(truncatingIfNeeded: bits >> UInt64(shift)) & 0x0f
+                    body(type == .int4 ? Int64(Int8(bitPattern: nibble << 4) >> 4) : Int64(nibble))
+                    n += 1
+                }
+            }
+            // Entries beyond the shape's need are reported as a mismatch, as for every other type.
+            return entries > (count + 1) / 2 ? 2 * entries : n
+        }
+        return try walk(file, field, pieces) { bits in
             switch field {
             case .int32Data: body(Int64(Int32(truncatingIfNeeded: bits)))
             case .uint64Data: body(Int64(exactly: bits) ?? Int64.max)

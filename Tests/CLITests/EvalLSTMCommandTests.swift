@@ -82,9 +82,9 @@ final class EvalLSTMCommandTests: XCTestCase {
         defer { unlink(fifo) }
         let a = try micronet(["eval", fixture("lstm/plain-full-legacy.pt"), "--text", fixture("lstm/corpus/test.txt"), "--vocab", fifo])
         XCTAssertEqual(a.status, 2)
-        XCTAssertTrue(a.err.contains("\(fifo): is a FIFO, expected a regular file"), a.err)
+        XCTAssertTrue(a.err.contains("\(fifo): is a FIFO (named pipe), not a vocabulary file"), a.err)
         let b = try micronet(["eval", fixture("lstm/plain-full-legacy.pt"), "--text", fifo, "--vocab", fixture("lstm/vocab.txt")])
         XCTAssertEqual(b.status, 2)
-        XCTAssertTrue(b.err.contains("\(fifo): is a FIFO, expected a regular file"), b.err)
+        XCTAssertTrue(b.err.contains("\(fifo): is a FIFO (named pipe), expected a regular file"), b.err)
     }
 }
