@@ -19,7 +19,7 @@ What it does, in one run:
    245,569), its peak RSS taken from wait4;
 4. runs, with torch.set_num_threads(threads), the seed's own evaluation path (fixtures/awd: RNNModel with
    the CPU forget-mult Python loop, SplitCrossEntropyLoss, evaluate()) and a vectorised PyTorch evaluation
-   (same GEMMs, in-place addcmul recurrence, the same split softmax), per chunk and pooled 7 chunks per
+   (same GEMMs, in-place addcmul recurrence, the same split softmax), per chunk and pooled 6 chunks per
    GEMM pass like micronet, on the first --tokens tokens;
 5. measures, every round, a plain sgemm rate (torch.mm and numpy's BLAS, a layer-sized product, best of both) and the GEMM
    floating-point work of each run, giving the GEMM lower bound of its time;
@@ -309,7 +309,7 @@ def main():
     rates, mpeak, loads, blas = collections.defaultdict(list), 0, [os.getloadavg()], None
     seed_name = 'PyTorch, seed path (awd-lstm-lm + CPU ForgetMult)'
     order = [seed_name, 'PyTorch, vectorised, one GEMM per layer per chunk',
-             'PyTorch, vectorised, 7 chunks per GEMM pass (as micronet)', 'micronet eval (OpenBLAS)']
+             'PyTorch, vectorised, 6 chunks per GEMM pass (as micronet)', 'micronet eval (OpenBLAS)']
     for r in range(args.rounds):
         print('round %d/%d, load average %.2f %.2f %.2f' % ((r + 1, args.rounds) + os.getloadavg()), flush=True)
         for k, v in sgemm_rate(args.threads).items():
@@ -329,7 +329,7 @@ def main():
         loss = vectorised_evaluate(m, crit, batchify(tids, 1), args.bptt)
         keep(order[1], time.perf_counter() - t0, loss, tn)
         t0 = time.perf_counter()
-        loss = vectorised_evaluate(m, crit, batchify(tids, 1), args.bptt, chunks_per_pass=7)
+        loss = vectorised_evaluate(m, crit, batchify(tids, 1), args.bptt, chunks_per_pass=6)
         keep(order[2], time.perf_counter() - t0, loss, tn)
         loads.append(os.getloadavg())
     torch_peak = __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss * 1024

@@ -33,10 +33,13 @@ public struct LSTMStack: RecurrentStack {
         let layers: [LSTMLayer]
         let hidden: [UnsafeMutablePointer<Float>]
         let cells: [UnsafeMutablePointer<Float>]
-        let inputGates = Scratch(), hiddenGates = Scratch(), activationA = Scratch(), activationB = Scratch()
+        let hiddenGates = Scratch(), activation = Scratch()
+        /// Input projections of a chunk, in the runner's lent work area (see `makeState`).
+        let inputGates: Scratch
 
-        init(layers: [LSTMLayer], batch: Int) {
+        init(layers: [LSTMLayer], batch: Int, inputGates: Scratch) {
             self.layers = layers
+            self.inputGates = inputGates
             func zeros(_ n: Int) -> UnsafeMutablePointer<Float> {
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
                 p.initialize(repeating: 0, count: max(n, 1))
@@ -52,22 +55,22 @@ public struct LSTMStack: RecurrentStack {
         }
     }
 
-    public func makeState(batch: Int) -> State {
+    public func makeState(batch: Int, workArea: Scratch) -> State {
         State(layers: (0..<config.layerCount).map { l in
             LSTMLayer(inputSize: config.inputSize(layer: l), hiddenSize: config.hiddenSize(layer: l), weights: layers[l])
-        }, batch: batch)
+        }, batch: batch, inputGates: workArea)
     }
 
     public func forward(input: UnsafePointer<Float>, steps: Int, batch: Int, state: State,
                         precision: Precision) -> UnsafePointer<Float> {
         let rows = steps * batch
         var x = input
-        var spare = state.activationA, other = state.activationB
+        // One activation buffer for every layer: a layer reads its input only in its input GEMM, before it
+        // writes a single output, so layer l writes over layer l-1's output in place (one buffer fewer).
+        let out = state.activation.reserve(rows * (state.layers.map(\.hiddenSize).max() ?? 0))
         for (l, layer) in state.layers.enumerated() {
-            let out = spare.reserve(rows * layer.hiddenSize)
             layer.forward(input: x, steps: steps, batch: batch, output: out, hidden: state.hidden[l], cell: state.cells[l],
                           inputGates: state.inputGates, hiddenGates: state.hiddenGates, precision: precision)
-            swap(&spare, &other)
             x = UnsafePointer(out)
         }
         return x

@@ -64,17 +64,19 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
     /// Number of parallel streams.
     public let batch: Int
     private var state: Stack.State
-    private let embedded = Scratch(), logits = Scratch(), gathered = Scratch(), nll = Scratch()
+    private let embedded = Scratch(), gathered = Scratch(), nll = Scratch()
+    // The stack's gate pre-activations during forward, the head's logits after it: never both alive at once.
+    private let logits = Scratch()
 
     /// A runner with zero state.
     public init(model: RecurrentLanguageModel<Stack>, batch: Int) {
         self.model = model
         self.batch = batch
-        state = model.stack.makeState(batch: batch)
+        state = model.stack.makeState(batch: batch, workArea: logits)
     }
 
     /// Sets the carried state back to zero.
-    public func reset() { state = model.stack.makeState(batch: batch) }
+    public func reset() { state = model.stack.makeState(batch: batch, workArea: logits) }
 
     /// Final features (rows × F, row t·B + b) of `steps` steps; `inputs` is time-major (steps × batch).
     /// The returned pointer is valid until the next call.

@@ -16,8 +16,10 @@ public protocol RecurrentStack: Sendable {
     /// Features written per token (what the decoder reads).
     var outputSize: Int { get }
 
-    /// Zero state for `batch` streams (awd-lstm-lm's init_hidden and reset()).
-    func makeState(batch: Int) -> State
+    /// Zero state for `batch` streams (awd-lstm-lm's init_hidden and reset()). `workArea` is lent for the
+    /// length of each `forward` call only: between calls the caller reuses it (for the softmax logits), so
+    /// the two largest work areas share one allocation and nothing may be kept in it from call to call.
+    func makeState(batch: Int, workArea: Scratch) -> State
 
     /// Runs `steps` steps of `batch` streams from `input` (time-major rows t·B + b, `inputSize` wide),
     /// updating `state`; returns the output rows (`outputSize` wide), valid until the next call with `state`.

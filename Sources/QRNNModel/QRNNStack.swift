@@ -47,10 +47,13 @@ public struct QRNNStack: RecurrentStack {
         let batch: Int
         let cells: [UnsafeMutablePointer<Float>]
         let previousInputs: [UnsafeMutablePointer<Float>]
-        let source = Scratch(), gates = Scratch(), activationA = Scratch(), activationB = Scratch()
+        let source = Scratch(), activation = Scratch()
+        /// Gate pre-activations, in the runner's lent work area (see `makeState`).
+        let gates: Scratch
 
-        init(layers: [QRNNLayer], batch: Int) {
+        init(layers: [QRNNLayer], batch: Int, gates: Scratch) {
             self.layers = layers
+            self.gates = gates
             self.batch = batch
             cells = layers.map { l in
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: batch * l.hiddenSize)
@@ -70,19 +73,19 @@ public struct QRNNStack: RecurrentStack {
         }
     }
 
-    public func makeState(batch: Int) -> State { State(layers: qrnnLayers, batch: batch) }
+    public func makeState(batch: Int, workArea: Scratch) -> State { State(layers: qrnnLayers, batch: batch, gates: workArea) }
 
     public func forward(input: UnsafePointer<Float>, steps: Int, batch: Int, state: State,
                         precision: Precision) -> UnsafePointer<Float> {
         let rows = steps * batch
         var x = input
-        var spare = state.activationA, other = state.activationB
+        // One activation buffer for every layer: a layer reads its input only in its input GEMM, before it
+        // writes a single output, so layer l writes over layer l-1's output in place (one buffer fewer).
+        let out = state.activation.reserve(rows * (state.layers.map(\.hiddenSize).max() ?? 0))
         for (l, layer) in state.layers.enumerated() {
-            let out = spare.reserve(rows * layer.hiddenSize)
             layer.forward(input: x, steps: steps, batch: batch, output: out, cell: state.cells[l],
                           previousInput: state.previousInputs[l], source: state.source, gates: state.gates,
                           precision: precision)
-            swap(&spare, &other)
             x = UnsafePointer(out)
         }
         return x
