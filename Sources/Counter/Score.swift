@@ -59,8 +59,9 @@ public struct ScoreInput: Equatable, Sendable {
 
     /// The totals of a `micronet count --format json` document, refused when they cannot be a count's.
     ///
-    /// Totals must be finite, non-negative and within Int64; at most 64 bits per parameter; the settings' and
-    /// rows' widths integers from 1 to 64.
+    /// Totals must be finite, non-negative and within Int64; the settings' and rows' widths integers from 1 to 64.
+    /// Bits per parameter are not bounded: a sparse weight's one-bit mask covers every position, so above
+    /// about 97 % sparsity a real count stores more than 64 bits per kept value.
     public init(countJSON json: JSONValue) throws {
         guard let total = json["total"], let bits = total["param_bits"]?.doubleValue, let mults = total["mults_m"]?.doubleValue,
               let adds = total["adds_m"]?.doubleValue, let params = total["params"]?.doubleValue else {
@@ -71,9 +72,6 @@ public struct ScoreInput: Equatable, Sendable {
             guard value.isFinite, value >= 0, value * scale < limit else {
                 throw ScoreInputError("total.\(name) must be a finite, non-negative count within the 64-bit range, got \(value)")
             }
-        }
-        guard bits <= 64 * params else {
-            throw ScoreInputError("total.param_bits \(bits) is more than 64 bits for each of the \(params) parameters")
         }
         var widths: [(String, JSONValue?)] = ["param_bits", "input_bits", "accumulator_bits", "add_bits_base", "mul_bits_base"]
             .map { ("settings.\($0)", json["settings"]?[$0]) }

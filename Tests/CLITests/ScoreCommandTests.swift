@@ -48,6 +48,17 @@ final class ScoreCommandTests: XCTestCase {
         XCTAssertEqual(r32["params_term"] as? Double, 104_905_335 / 159e6)
     }
 
+    func testAPipedCountOfAVerySparseModelScoresAsTheModelDoes() throws {
+        // At 99 % sparsity every kept value carries 32 bits plus the mask's 100 bits per kept value: a real
+        // count with more than 64 bits per parameter, which must not be refused as impossible.
+        let args = ["reference-example", "--sparsity", "0.99", "--input-bits", "16"]
+        let count = try MicronetProcess.run(["count"] + args + ["--format", "json"])
+        let piped = try MicronetProcess.run(["score", "--track", "cifar100", "--format", "json"], stdin: Data(count.stdout.utf8))
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        let direct = try json(try MicronetProcess.run(["score"] + args + ["--track", "cifar100", "--format", "json"]))
+        XCTAssertEqual(try json(piped)["score"] as? Double, direct["score"] as? Double)
+    }
+
     func testOtherTracks() throws {
         let j = try json(try MicronetProcess.run(["score", "reference-example", "--track", "imagenet", "--format", "json"]))
         XCTAssertEqual(j["baseline_params"] as? Int, 6_900_000)
