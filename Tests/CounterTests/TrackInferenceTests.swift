@@ -3,7 +3,7 @@ import Graph
 import QRNNModel
 @testable import Counter
 
-/// HELPERS' rule: 267,735 tokens is wikitext103, 224×224×3 imagenet, 32×32×3 cifar100, anything else undecided.
+/// Issue 14's rule: 267,735 tokens is wikitext103, 224×224×3 imagenet, 32×32×3 cifar100, anything else undecided.
 final class TrackInferenceTests: XCTestCase {
     private func track(_ input: ModelInput?, entries: [GraphEntry] = []) -> Track? {
         try? TrackInference.infer(OpGraph(input: input, entries: entries)).get().track

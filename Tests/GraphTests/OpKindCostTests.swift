@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Graph
 
-/// Each kind's counting rule against a hand count written here from the conventions (HELPERS.md, README),
+/// Each kind's counting rule against a hand count written here from the conventions (README, "Counting, exactly as the reference does"),
 /// with small concrete sizes; the arithmetic is spelled out so it can be checked without the code.
 final class OpKindCostTests: XCTestCase {
     private func cost(_ op: any OpKind, bits: Double = 32, sparsity: Double = 0) -> [Double] {
