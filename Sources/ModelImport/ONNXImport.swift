@@ -59,13 +59,21 @@ enum ONNXImport {
             }
         }
         var input: ModelInput?
-        if shapes.inputShapes.count == 1, let s = shapes.inputShapes.first?.shape, s.count == 4 {
-            input = .image(height: s[2], width: s[3], channels: s[1])
+        if shapes.inputShapes.count == 1, let (name, s) = shapes.inputShapes.first, s.count == 4 {
+            input = channelsLast(name, in: model) ? .image(height: s[1], width: s[2], channels: s[3])
+                                                  : .image(height: s[2], width: s[3], channels: s[1])
         }
         let file = URL(fileURLWithPath: model.path).lastPathComponent
         let opset = model.opsetVersion().map { ", opset \($0)" } ?? ""
         let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
         let name = "\(file) (ONNX\(producer.isEmpty ? "" : " from \(producer)")\(opset))"
         return ResolvedModel(name: name, graph: OpGraph(name: name, input: input, entries: entries), source: .onnx, notes: notes)
+    }
+
+    /// Whether graph input `name` is N×H×W×C (TensorFlow's layout): every node reading it is the Transpose
+    /// to N×C×H×W that tf2onnx puts first.
+    static func channelsLast(_ name: String, in model: ONNXModel) -> Bool {
+        let readers = model.graph.nodes.filter { $0.inputs.contains(name) }
+        return !readers.isEmpty && readers.allSatisfy { $0.opType == "Transpose" && $0.attribute("perm")?.ints == [0, 3, 1, 2] }
     }
 }

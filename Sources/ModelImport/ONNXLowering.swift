@@ -81,7 +81,7 @@ struct ONNXLowering {
 
     /// Adds an op for `node`.
     mutating func emit(_ node: ONNXNode, _ op: any OpKind, weight: ONNXTensor? = nil) {
-        lowered.append(Lowered(scope: ONNXScope(node), fallbackName: node.opType.lowercased(), op: op, weight: weight))
+        lowered.append(Lowered(scope: ONNXScope(node, producer: model.producerName), fallbackName: node.opType.lowercased(), op: op, weight: weight))
     }
 
     /// Marks a node as fused into the op being emitted.
@@ -107,6 +107,28 @@ struct ONNXLowering {
 
     /// The unabsorbed nodes reading `value`.
     func readers(_ value: String) -> [Int] { (consumers[value] ?? []).filter { !absorbed.contains($0) } }
+
+    /// The (activation, constant) inputs of a two-input node whose constant is one value per channel of a
+    /// `channels`-channel N×C×H×W map (shape C×1×1 or 1×C×1×1), or, with `orScalar`, a single value.
+    func perChannelConstantOperands(_ node: ONNXNode, channels: Int, orScalar: Bool) -> (map: String, constant: String)? {
+        guard node.inputs.count == 2, ONNXNode.isDefaultDomain(node.domain) else { return nil }
+        for (map, constant) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])]
+        where !isConstant(map) && isConstant(constant) {
+            guard let c = info(constant), c.shape.count <= 4 else { return nil }
+            let padded = Array(repeating: 1, count: 4 - c.shape.count) + c.shape
+            if (orScalar && c.count == 1) || padded == [1, channels, 1, 1] { return (map, constant) }
+        }
+        return nil
+    }
+
+    /// The sole reader of `value` when it is an `opType` (Mul or Add) of `value` and a per-channel constant
+    /// (or, with `orScalar`, a single value).
+    func perChannelConstantOp(_ opType: String, after value: String, channels: Int,
+                              orScalar: Bool) -> (index: Int, node: ONNXNode)? {
+        guard let (i, node) = soleConsumer(value), node.opType == opType,
+              let (map, _) = perChannelConstantOperands(node, channels: channels, orScalar: orScalar), map == value else { return nil }
+        return (i, node)
+    }
 
     /// A Mul that multiplies `value` by the output of `gate` and is `gate`'s only reader (SiLU, hardswish).
     func gatedProduct(of value: String, gate: ONNXNode) -> (index: Int, node: ONNXNode)? {

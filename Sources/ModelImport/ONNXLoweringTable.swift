@@ -35,7 +35,8 @@ extension ONNXLowering {
     // MARK: convolution family
 
     /// Conv: Conv2D or DepthWiseConv2D (groups = C_in = C_out), absorbing a following BatchNormalization
-    /// (the conv gains a bias) and a following activation.
+    /// (the conv gains a bias), or the per-channel Mul and Add that tf2onnx writes for a BatchNormalization
+    /// it did not fold (the Mul folds into the weights, the Add into the bias), and a following activation.
     static let conv: Handler = { l, _, node in
         let x = try l.shape(node.inputs[0])
         let weight = try l.shape(node.inputs[1])
@@ -47,6 +48,14 @@ extension ONNXLowering {
         var out = node.outputs[0]
         if let (i, bn) = l.soleConsumer(out), bn.opType == "BatchNormalization", bn.inputs.first == out {
             l.absorb(i); useBias = true; out = bn.outputs[0]
+        } else {
+            // A scalar folds as well: it scales every weight, or shifts every output.
+            if let (i, mul) = l.perChannelConstantOp("Mul", after: out, channels: outChannels, orScalar: true) {
+                l.absorb(i); out = mul.outputs[0]
+            }
+            if let (i, add) = l.perChannelConstantOp("Add", after: out, channels: outChannels, orScalar: true) {
+                l.absorb(i); useBias = true; out = add.outputs[0]
+            }
         }
         let act = l.fuseActivation(after: out)
         let op: any OpKind = groups == channels && outChannels == channels && groups > 1
@@ -154,9 +163,23 @@ extension ONNXLowering {
 
     // MARK: elementwise family
 
-    /// Mul: a feature map times a per-channel vector is Scale (squeeze-excite); anything else one mult per element.
+    /// Mul: a feature map times a constant per-channel vector is a BatchNormalization that an exporter wrote
+    /// out (tf2onnx), with the per-channel Add after it when there is one: a 1×1 depthwise conv, as a
+    /// standalone BatchNormalization is. A feature map times a computed per-channel vector is Scale
+    /// (squeeze-excite); anything else one mult per element.
     static let mul: Handler = { l, _, node in
         let out = try l.shape(node.outputs[0])
+        if out.count == 4, let (map, scale) = l.perChannelConstantOperands(node, channels: out[1], orScalar: false),
+           try l.shape(map) == out {
+            var useBias = false
+            if let (i, _) = l.perChannelConstantOp("Add", after: node.outputs[0], channels: out[1], orScalar: false) {
+                l.absorb(i); useBias = true
+            }
+            let window = SpatialWindow(inputHeight: out[2], inputWidth: out[3], kernelHeight: 1, kernelWidth: 1, padding: .valid)
+            l.emit(node, DepthWiseConv2D(window: window, channels: out[1], useBias: useBias, activation: nil),
+                   weight: l.info(scale)?.tensor)
+            return
+        }
         let shapes = try node.inputs.map { try l.shape($0) }
         if out.count == 4, shapes.count == 2 {
             for (map, vector) in [(shapes[0], shapes[1]), (shapes[1], shapes[0])] where map == out {

@@ -4,16 +4,24 @@ import ONNX
 /// `/features/features.3/conv/conv.0/Conv` (TorchScript exporter) or the dynamo exporter's
 /// `pkg.torch.onnx.name_scopes` `['', 'features', 'features.3', ..., 'conv2d']` give module path
 /// `features.3.conv.0`, block `features.3` (the path's first two parts) and op name `conv.0`.
+/// tf2onnx keeps TensorFlow's scopes (`functional_1/block_1_expand_1/convolution`): Keras layers are flat,
+/// so such an op has no block and is named after its layer (`block_1_expand_1`).
 struct ONNXScope: Equatable {
     /// The module path's parts (`["features", "3", "conv", "0"]`); empty for a node outside any module.
     let parts: [String]
+    /// The Keras layer of a tf2onnx node, when its name (or its weight's) has one.
+    var layer: String?
 
-    /// The scope of `node`.
-    init(_ node: ONNXNode) {
+    /// The scope of `node`, read as `producer` (the file's producer_name) writes names.
+    init(_ node: ONNXNode, producer: String = "") {
         if let scopes = node.metadata("pkg.torch.onnx.name_scopes") {
             parts = Self.fromNameScopes(scopes)
         } else {
             parts = Self.fromNodeName(node.name)
+        }
+        if producer == "tf2onnx" {
+            // Nodes tf2onnx makes itself ("Conv__31") take their layer from their weight's name.
+            layer = ([node.name] + node.inputs.dropFirst()).lazy.compactMap(Self.kerasLayer).first
         }
     }
 
@@ -23,8 +31,15 @@ struct ONNXScope: Equatable {
     /// nil for a node of the root module's own forward.
     var block: String? { parts.isEmpty ? nil : parts.prefix(2).joined(separator: ".") }
 
-    /// The op's name inside its block (the rest of the module path), if the path goes deeper.
-    var opName: String? { parts.count > 2 ? parts[2...].joined(separator: ".") : nil }
+    /// The op's name inside its block (the rest of the module path), if the path goes deeper; else its layer.
+    var opName: String? { parts.count > 2 ? parts[2...].joined(separator: ".") : layer }
+
+    /// The layer in a TensorFlow scope `model/layer/op...` (at least three components, no leading slash).
+    static func kerasLayer(_ name: String) -> String? {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard components.count >= 3, !components[0].isEmpty, !components[1].isEmpty else { return nil }
+        return String(components[1])
+    }
 
     /// TorchScript node names: a Sequential's child repeats its parent's component (`features`,
     /// `features.3`, `features.3.1`), a ModuleList child is one component (`blocks.0`); the last

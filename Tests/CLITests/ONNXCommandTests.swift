@@ -26,6 +26,13 @@ final class ONNXCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(total["adds_m"] as? Double), 0.557016, accuracy: 1e-9)
     }
 
+    func testAKerasModelReadsItsTrackFromItsChannelsLastInput() throws {
+        // tf2onnx keeps Keras' N×H×W×C input (a Transpose follows it): 32×32×3 is the CIFAR-100 track.
+        let r = try MicronetProcess.run(["score", fixture("onnx/tf2onnx/kerasnet_tf2onnx13.onnx"), "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try json(r.stdout)["track"] as? String, "cifar100")
+    }
+
     func testSymbolicHeightNeedsInputShape() throws {
         let r = try MicronetProcess.run(["count", fixture("onnx/plainnet_hw_ts13.onnx")])
         XCTAssertEqual(r.status, 2)

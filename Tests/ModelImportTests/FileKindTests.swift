@@ -31,12 +31,3 @@ final class FileKindTests: XCTestCase {
         XCTAssertNil(FileKind.sniff(prefix: [0x08, 0x08, 0x50, 0x01]))
     }
 }
-
-enum Fixtures {
-    /// The repository root.
-    static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-}

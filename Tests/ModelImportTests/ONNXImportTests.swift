@@ -28,24 +28,8 @@ final class ONNXImportTests: XCTestCase {
                 SparsityPolicy(paramBits: param, measure: measured))
     }
 
-    /// The file to read: `.xz` fixtures are decompressed into a temporary folder with xz(1).
-    private func modelPath(_ name: String) throws -> String {
-        let path = Fixtures.path("fixtures/onnx/\(name)")
-        guard name.hasSuffix(".xz") else { return path }
-        guard let xz = ["/usr/bin/xz", "/bin/xz"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("xz is not installed")
-        }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-\(UUID().uuidString).onnx")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: xz)
-        process.arguments = ["-dc", path]
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        try process.run()
-        process.waitUntilExit()
-        addTeardownBlock { try? FileManager.default.removeItem(at: out) }
-        return out.path
-    }
+    /// The file to read (`.xz` fixtures decompressed).
+    private func modelPath(_ name: String) throws -> String { try Fixtures.readable("fixtures/onnx/\(name)", in: self) }
 
     private func assertClose(_ a: Double, _ b: Double?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         guard let b else { return XCTFail("\(what): no expected value", file: file, line: line) }
@@ -55,23 +39,52 @@ final class ONNXImportTests: XCTestCase {
     func testFloatFixturesCountExactlyAsCountingPy() throws {
         XCTAssertGreaterThanOrEqual(Self.floatFixtures.count, 14, "run fixtures/make_onnx_fixtures.py")
         for (name, want) in Self.floatFixtures {
-            let path = try modelPath(name)
             let inputShape = (want["needs_flag"] as? String).map { _ in want["input_shape"] as? [Int] ?? [] }
-            let imported = try ModelImport.open(path: path)
-            XCTAssertEqual(imported.kind, .onnx, name)
-            for (key, s) in want["settings"] as? [String: [String: Any]] ?? [:] {
-                let (settings, policy) = self.settings(s)
-                let resolved = try imported.opGraph(sparsity: policy, inputShape: inputShape)
-                let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
-                let total = (want["totals"] as? [String: [String: Double]])?[key] ?? [:]
-                let label = "\(name) [\(key)]"
-                assertClose(report.total.params, total["params"], "\(label) params")
-                assertClose(report.totalScaled.paramsMBytes, total["params_mbytes"], "\(label) params MB")
-                assertClose(report.totalScaled.multsM, total["mults_m"], "\(label) mults M")
-                assertClose(report.totalScaled.addsM, total["adds_m"], "\(label) adds M")
-                if let input = want["input_shape"] as? [Int], input.count == 4 {
-                    XCTAssertEqual(resolved.graph.input, .image(height: input[2], width: input[3], channels: input[1]), label)
-                }
+            let input = (want["input_shape"] as? [Int]).flatMap { $0.count == 4 ? ModelInput.image(height: $0[2], width: $0[3], channels: $0[1]) : nil }
+            try assertTotals(of: try modelPath(name), want, label: name, inputShape: inputShape, input: input)
+        }
+    }
+
+    /// `path` counts to `want`'s totals under each of its settings, and reads `input` when that is given.
+    private func assertTotals(of path: String, _ want: [String: Any], label name: String, inputShape: [Int]? = nil,
+                              input: ModelInput?) throws {
+        let imported = try ModelImport.open(path: path)
+        XCTAssertEqual(imported.kind, .onnx, name)
+        for (key, s) in want["settings"] as? [String: [String: Any]] ?? [:] {
+            let (settings, policy) = self.settings(s)
+            let resolved = try imported.opGraph(sparsity: policy, inputShape: inputShape)
+            let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
+            let total = (want["totals"] as? [String: [String: Double]])?[key] ?? [:]
+            let label = "\(name) [\(key)]"
+            assertClose(report.total.params, total["params"], "\(label) params")
+            assertClose(report.totalScaled.paramsMBytes, total["params_mbytes"], "\(label) params MB")
+            assertClose(report.totalScaled.multsM, total["mults_m"], "\(label) mults M")
+            assertClose(report.totalScaled.addsM, total["adds_m"], "\(label) adds M")
+            if let input { XCTAssertEqual(resolved.graph.input, input, label) }
+        }
+    }
+
+    /// tf2onnx's files from Keras models (fixtures/onnx/tf2onnx, made by fixtures/make_tf2onnx_fixtures.py):
+    /// N×H×W×C inputs, BatchNorms that tf2onnx folded or wrote out as a per-channel Mul and Add, ops named
+    /// after their Keras layers. Keras' MobileNetV2 ×1.4 counts to the ImageNet baseline's 1,173.537008 MFLOPS.
+    func testTF2ONNXFilesCountExactlyAsCountingPy() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("fixtures/onnx/tf2onnx/expected_counts.json")))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let fixtures = try XCTUnwrap(json?["fixtures"] as? [String: [String: Any]])
+        XCTAssertEqual(fixtures.count, 2, "run fixtures/make_tf2onnx_fixtures.py")
+        for (name, want) in fixtures.sorted(by: { $0.key < $1.key }) {
+            let path = try Fixtures.readable("fixtures/onnx/tf2onnx/\(name)", in: self)
+            let nhwc = try XCTUnwrap(want["input_shape"] as? [Int])
+            try assertTotals(of: path, want, label: name, input: .image(height: nhwc[1], width: nhwc[2], channels: nhwc[3]))
+            guard let ops = want["ops"] as? [[String: Any]] else { continue }
+            // Op by op at 32 bits; Keras names a layer's ops `<layer>_1` when it traces the model.
+            let graph = try ModelImport.open(path: path).opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true)).graph
+            XCTAssertEqual(graph.allOps.map(\.op.name), ops.map { "\($0["name"] as? String ?? "?")_1" }, name)
+            for ((_, op), w) in zip(graph.allOps, ops) {
+                let c = cost(of: op, settings: CountSettings()), w32 = w["32"] as? [String: Double]
+                assertClose(c.mults, w32?["mults"], "\(name) \(op.name) mults")
+                assertClose(c.adds, w32?["adds"], "\(name) \(op.name) adds")
+                assertClose(c.params, w32?["params"], "\(name) \(op.name) params")
             }
         }
     }
