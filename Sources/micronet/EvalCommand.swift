@@ -112,6 +112,7 @@ struct Eval: ParsableCommand {
             if verbose {
                 print("threads     \(threadsUsed) (\(threads == nil ? "every core this process may use" : "--threads"))")
                 print("blas        OpenBLAS \(blas.core): \(blas.reason)")
+                print("blas idle   \(blas.idleThreads)")
             }
             if let b = baseline {
                 print(String(format: "vs fp32     %.4f -> %.4f (%+.4f%%)", b.perplexity, result.perplexity,

@@ -25,8 +25,15 @@ struct Micronet: ParsableCommand {
     )
 
     static func main() {
-        // OpenBLAS chose its kernels when it loaded; re-run once if it chose weaker ones than this CPU runs.
-        BLASRuntime.rerunWithBetterKernelsIfNeeded()
+        // OpenBLAS chose its kernels and idle-thread spin when it loaded; a command that runs GEMMs re-runs
+        // once if this CPU deserves better kernels, or to let idle BLAS threads sleep between GEMMs.
+        if runsGEMMs(CommandLine.arguments) { BLASRuntime.rerunWithBetterKernelsIfNeeded() }
         runMain(Micronet.self)
+    }
+
+    /// Whether these arguments run a model (`eval`, `check --with-eval`); counting never calls BLAS.
+    static func runsGEMMs(_ arguments: [String]) -> Bool {
+        guard arguments.count > 1 else { return false }
+        return arguments[1] == "eval" || (arguments[1] == "check" && arguments.contains("--with-eval"))
     }
 }

@@ -45,6 +45,19 @@ final class BLASDispatchTests: XCTestCase {
         XCTAssertEqual(BLASDispatch.tier(ofCore: "SKYLAKEX"), .avx512)
     }
 
+    /// The re-run asks for a short idle-thread timeout unless the user set one, and sets nothing when
+    /// both the kernels and the timeout are settled (so a re-run never re-runs).
+    func testRerunSettingsLeaveTheUsersTimeoutAlone() {
+        let settled = ["OPENBLAS_CORETYPE": BLASRuntime.coreName()]
+        let ours = BLASRuntime.rerunSettings(environment: settled)
+        XCTAssertEqual(ours.map(\.name), ["OPENBLAS_THREAD_TIMEOUT", "MICRONET_BLAS_TIMEOUT_SET"])
+        XCTAssertEqual(ours.first?.value, BLASRuntime.threadTimeout)
+        var theirs = settled
+        theirs["OPENBLAS_THREAD_TIMEOUT"] = "30"
+        XCTAssertTrue(BLASRuntime.rerunSettings(environment: theirs).isEmpty)
+        XCTAssertTrue(BLASRuntime.idleThreads(environment: theirs).contains("set in the environment (kept)"))
+    }
+
     /// On this machine the library's own choice must already be at least as strong as the processor's
     /// tier after dispatch: the status this process reports is consistent with cpuid.
     func testCurrentProcessorIsServed() {

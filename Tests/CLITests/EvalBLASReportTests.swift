@@ -54,6 +54,20 @@ final class EvalBLASReportTests: XCTestCase {
         XCTAssertFalse(plain.stdout.contains("blas        "), "only with --verbose: \(plain.stdout)")
     }
 
+    /// eval lets idle OpenBLAS threads sleep between GEMMs (OPENBLAS_THREAD_TIMEOUT), unless the user chose.
+    func testIdleBLASThreadsSleepUnlessTheUserSaysOtherwise() throws {
+        var env = ProcessInfo.processInfo.environment
+        for key in ["OPENBLAS_THREAD_TIMEOUT", "MICRONET_BLAS_TIMEOUT_SET", "MICRONET_BLAS_RERUN_FROM"] { env.removeValue(forKey: key) }
+        let ours = try MicronetProcess.run(splitCase + ["--verbose"], environment: env)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertTrue(ours.stdout.contains("blas idle   OPENBLAS_THREAD_TIMEOUT=4 (set by micronet)"), ours.stdout)
+        env["OPENBLAS_THREAD_TIMEOUT"] = "20"
+        let theirs = try MicronetProcess.run(splitCase + ["--verbose"], environment: env)
+        XCTAssertTrue(theirs.stdout.contains("blas idle   OPENBLAS_THREAD_TIMEOUT=20 set in the environment (kept)"), theirs.stdout)
+        XCTAssertEqual(ours.stdout.split(separator: "\n").first { $0.hasPrefix("perplexity") },
+                       theirs.stdout.split(separator: "\n").first { $0.hasPrefix("perplexity") })
+    }
+
     /// A user's OPENBLAS_CORETYPE is never overridden, and the report says it was kept.
     func testUserCoretypeIsKeptAndReported() throws {
         var env = ProcessInfo.processInfo.environment
