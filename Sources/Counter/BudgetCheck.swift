@@ -71,13 +71,16 @@ public enum BudgetCheck {
          .mflops: report.totalScaled.mflops]
     }
 
-    /// The score a limit asks for.
-    public static func score(_ report: CountReport, limit: BudgetLimit) -> Double? {
+    /// The score a limit asks for: against its baseline, its track, or the track inferred from what the
+    /// model reads (`modelInput`), as `score` infers it; undecidable without a track or baseline.
+    public static func score(_ report: CountReport, limit: BudgetLimit,
+                             modelInput: ModelInput?) -> Result<Double?, TrackInference.Undecided> {
         let input = ScoreInput(report)
         if let base = limit.baselineParams {
-            return Score(input, baselineParams: base, baselineOps: limit.baselineOps).score
+            return .success(Score(input, baselineParams: base, baselineOps: limit.baselineOps).score)
         }
-        return Score(input, track: limit.track ?? .wikitext103).score
+        if let track = limit.track { return .success(Score(input, track: track).score) }
+        return TrackInference.infer(modelInput).map { Score(input, track: $0.track).score }
     }
 }
 

@@ -189,7 +189,6 @@ public enum BudgetFile {
         if node.scalar != nil {
             let value = try Fields.number(node, path: path, context: context)
             var limit = BudgetLimit(metric: metric, max: value, tolerance: nil, line: line, column: column)
-            if metric == .score { limit.track = .wikitext103 }
             if metric == .perplexity {
                 throw BudgetFileError(path: path, at: node.mark, problem: "\(context): needs {max, text, vocab} to know what to evaluate")
             }
@@ -218,7 +217,6 @@ public enum BudgetFile {
             if limit.baselineParams != nil && limit.baselineOps == nil {
                 throw f.error("baseline_ops", "a score needs the baseline's ops too")
             }
-            if limit.baselineParams == nil { limit.track = limit.track ?? .wikitext103 }
         }
         if metric == .perplexity {
             let precision = try f.optionalString("precision") ?? "fp32"

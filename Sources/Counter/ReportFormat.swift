@@ -112,6 +112,7 @@ extension CountReport {
         "param bits \(num(settings.paramBits)), mults \(num(settings.inputBits))/\(num(settings.mulBitsBase)) bits, "
             + "adds \(num(settings.accumulatorBits))/\(num(settings.addBitsBase)) bits, sparsity \(num(settings.sparsity)), "
             + "convention \(settings.convention.rawValue)"
+            + (showsBits ? "; ops with bits of their own keep them (the bits column)" : "")
     }
 
     private func figures(_ s: ScaledCost) -> String {

@@ -23,7 +23,7 @@ public struct SparsityPolicy: Sendable, Equatable {
     func header(measuredFrom source: String) -> String {
         guard measure else { return "sparsity: the global --sparsity applies (measured sparsity not used)" }
         let bits = paramBits == paramBits.rounded() ? String(Int(paramBits)) : "\(paramBits)"
-        return "sparsity measured from \(source); sparse (values + 1-bit mask) only where smaller than dense at \(bits) bits:"
+        return "sparsity measured from \(source); sparse (values + 1-bit mask) only where smaller than dense at \(bits) bits (or at an op's own bits):"
     }
 
     /// The sparsity to count `weight` at (nil: dense) for op `op`, and the note line saying so;

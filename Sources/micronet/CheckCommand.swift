@@ -41,6 +41,10 @@ struct Check: ParsableCommand {
     @Flag(help: "Also run perplexity limits (evaluates the model on its test text; slower).")
     var withEval = false
 
+    func validate() throws {
+        if acceptExceeded && !update { throw ValidationError("--accept-exceeded only applies with --update") }
+    }
+
     func run() throws {
         let path = try budgetPath()
         let budget = try BudgetFile.read(path: path)
@@ -108,7 +112,13 @@ struct Check: ParsableCommand {
         for limit in model.limits {
             switch limit.metric {
             case .score:
-                figures[.score] = BudgetCheck.score(report, limit: limit)
+                switch BudgetCheck.score(report, limit: limit, modelInput: TrackInference.input(of: resolved.graph)) {
+                case .success(let score): figures[.score] = score
+                case .failure(let undecided):
+                    throw CLIError.badInput("\(position(limit.line, limit.column)) \(model.name): cannot tell which track to score "
+                                            + "against: \(undecided.reason); give the limit a track (wikitext103, imagenet, "
+                                            + "cifar100) or a baseline and baseline_ops")
+                }
             case .perplexity:
                 if withEval, let spec = limit.evaluation {
                     do {

@@ -20,8 +20,8 @@ struct Count: ParsableCommand {
           micronet count resnet.onnx --input-bits 16 --input-shape 1x3x224x224
           # also count output gates, bias adds, softmax
           micronet count --input-bits 16 --convention full
-          # score a count (a piped count names no track: give it)
-          micronet count --format json | micronet score --track wikitext103
+          # score a count (its JSON says what the model reads, so the track is inferred)
+          micronet count --format json | micronet score
         """
     )
 
@@ -57,7 +57,9 @@ struct Count: ParsableCommand {
         print(report.rendered(as: format), terminator: "")
         if format == .table || format == .markdown {
             for note in resolved.notes + [freebieNote].compactMap({ $0 }) { print(note) }
-            if !counting.givesBits { print((format == .table ? "defaults:   " : "") + DefaultSettings.countNote) }
+            if !counting.givesBits {
+                print((format == .table ? "defaults:   " : "") + DefaultSettings.countNote(counting.freebieEffect(on: resolved.graph)))
+            }
         } else if let freebieNote {
             printError("micronet: note: \(freebieNote)")
         }

@@ -53,9 +53,18 @@ struct DiffCommand: ParsableCommand {
         let leftReport = leftCounter.count(settings: leftSettings), rightReport = rightCounter.count(settings: rightSettings)
         // One baseline for both sides, so that their scores compare.
         let (leftScore, _) = try scoring.score(ScoreInput(leftReport), modelInput: TrackInference.input(of: left.graph), model: a)
-        if scoring.track == nil && scoring.baseline == nil, let track = leftScore.track,
-           case .success(let other) = TrackInference.infer(right.graph), other.track != track {
-            throw CLIError.badInput("\(a) is a \(track.rawValue) model but \(b) a \(other.track.rawValue) one; give --track or --baseline to compare them")
+        // Both sides must read what the track inferred from A reads: the check runs the same either way round.
+        if scoring.track == nil && scoring.baseline == nil, let track = leftScore.track {
+            switch TrackInference.infer(right.graph) {
+            case .success(let other) where other.track != track:
+                throw CLIError.badInput("\(a) is scored on \(track.rawValue) but \(b) on \(other.track.rawValue) (it reads "
+                                        + "\(TrackInference.describe(other.input))); give --track or --baseline to compare them")
+            case .failure(let undecided):
+                throw CLIError.badInput("\(b): cannot tell which track to score against: \(undecided.reason); \(a) is scored on "
+                                        + "\(track.rawValue): give --track or --baseline to compare them")
+            default:
+                break
+            }
         }
         let baseline = ScoringOptions(track: leftScore.track, baseline: leftScore.track == nil ? leftScore.baselineParams : nil,
                                       baselineOps: leftScore.track == nil ? leftScore.baselineOps : nil)
@@ -67,7 +76,10 @@ struct DiffCommand: ParsableCommand {
         case .json: print(diff.json().serialized())
         case .table:
             print(diff.table(showAll: all), terminator: "")
-            if !counting.givesBits { print("defaults: " + DefaultSettings.reportNote) }
+            if !counting.givesBits {
+                let effects = [counting.freebieEffect(on: left.graph), counting.freebieEffect(on: right.graph)]
+                print("defaults: " + DefaultSettings.reportNote(effects.contains(.changes) ? .changes : effects[0]))
+            }
         }
     }
 }

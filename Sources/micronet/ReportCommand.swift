@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
         let (score, _) = try scoring.score(ScoreInput(report), modelInput: TrackInference.input(of: resolved.graph), model: resolved.name)
         let page = HTMLReport(modelName: resolved.name, report: report, opReport: counter.count(settings: settings, summarizeBlocks: false),
                               graph: resolved.graph, score: score, notes: resolved.notes + [freebieNote].compactMap { $0 },
-                              defaultsNote: counting.givesBits ? nil : DefaultSettings.reportNote).html()
+                              defaultsNote: counting.givesBits ? nil : DefaultSettings.reportNote(counting.freebieEffect(on: resolved.graph))).html()
         if output == "-" {
             print(page, terminator: "")
             return

@@ -11,7 +11,7 @@ struct Score: ParsableCommand {
         discussion: """
         The model is a preset, a graph file or a checkpoint, or a count piped in as JSON. With no model and nothing piped, scores the seed entry (0.8232 on WikiText-103). Bits default to the freebie (--input-bits 16), which every unquantized entry may claim; count defaults to 32 bits, and both print the settings they used.
 
-        The track is inferred from the model's input: a vocabulary of 267,735 tokens is wikitext103, a 224×224×3 image imagenet, a 32×32×3 image cifar100. Otherwise (or for a piped count) give --track or --baseline; the output always says which baseline it divided by.
+        The track is inferred from the model's input: a vocabulary of 267,735 tokens is wikitext103, a 224×224×3 image imagenet, a 32×32×3 image cifar100. Otherwise (or for a piped count without `input`) give --track or --baseline; the output always says which baseline it divided by.
 
         Baselines: wikitext103 159M params / 318M ops (perplexity ≤ 35); imagenet 6.9M / 1170M (MobileNetV2 ×1.4, top-1 ≥ 75%); cifar100 36.5M / 10.49B (WideResNet-28-10, top-1 ≥ 80%).
 
@@ -43,17 +43,17 @@ struct Score: ParsableCommand {
         }
         var lines = [Self.text(score, model: scored.name, why: why, note: scored.note)]
         if let settings = scored.settings { lines.append("settings:     \(settings)") }
-        if scored.defaults { lines.append("defaults:     \(DefaultSettings.scoreNote)") }
+        if let effect = scored.defaults { lines.append("defaults:     \(DefaultSettings.scoreNote(effect))") }
         print(lines.joined(separator: "\n"))
     }
 
     /// The totals to score: piped count JSON, or a fresh count of the named (or default) model; with what the
     /// model reads (for the track), its settings line, and the freebie note if the freebie was refused.
     private func scoreInput() throws -> (name: String, input: ScoreInput, modelInput: ModelInput?, settings: String?,
-                                         defaults: Bool, note: String?) {
+                                         defaults: FreebieEffect?, note: String?) {
         if !model.isGiven, let piped = try readPipedStandardInput() {
             let (input, modelInput, settings) = try Self.parseCount(piped)
-            return ("(count from standard input)", input, modelInput, settings, false, nil)
+            return ("(count from standard input)", input, modelInput, settings, nil, nil)
         }
         let asked = counting.settings(defaultInputBits: 16)
         let resolved = try model.resolve(convention: counting.convention, paramBits: asked.paramBits,
@@ -62,7 +62,7 @@ struct Score: ParsableCommand {
         let (settings, note) = asked.applyingFreebieRule(to: resolved.graph)
         let report = MicroNetCounter(graph: resolved.graph).count(settings: settings)
         return (resolved.name, ScoreInput(report), TrackInference.input(of: resolved.graph), report.settingsLine,
-                !counting.givesBits, note)
+                counting.givesBits ? nil : counting.freebieEffect(on: resolved.graph), note)
     }
 
     /// Reads standard input when it is a pipe or a file with something in it; never waits on a terminal.

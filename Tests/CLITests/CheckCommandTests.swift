@@ -53,6 +53,46 @@ final class CheckCommandTests: XCTestCase {
                        "no file is written without --update")
     }
 
+    /// A score limit without a track or baseline scores on the track the model reads, as `score` does, and
+    /// exits 2 at the limit's line when no track reads that input.
+    func testScoreLimitTakesItsTrackFromTheModel() throws {
+        let fixtures = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/onnx")
+        let file = try budget("""
+        models:
+          - name: zoo
+            model: \(fixtures.appendingPathComponent("convzoo_ts13.onnx").path)
+            limits:
+              score: 1
+        """)
+        let r = try MicronetProcess.run(["check", file.path, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let results = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        let direct = try MicronetProcess.run(["score", fixtures.appendingPathComponent("convzoo_ts13.onnx").path, "--input-bits", "32",
+                                              "--format", "json"])
+        let cifar = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(direct.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(cifar["track"] as? String, "cifar100")
+        XCTAssertEqual(results.first?["measured"] as? Double, cifar["score"] as? Double)
+
+        let undecided = try budget("""
+        models:
+          - name: plain
+            model: \(fixtures.appendingPathComponent("plainnet_ts13.onnx").path)
+            limits:
+              score: 1
+        """, name: "small.yml")
+        let u = try MicronetProcess.run(["check", undecided.path])
+        XCTAssertEqual(u.status, 2)
+        XCTAssertTrue(u.stderr.contains("small.yml:5:"), u.stderr)
+        XCTAssertTrue(u.stderr.contains("cannot tell which track to score against: no track reads a 16×16×3 image"), u.stderr)
+    }
+
+    func testAcceptExceededNeedsUpdate() throws {
+        let file = try budget(exceeding)
+        let r = try MicronetProcess.run(["check", file.path, "--accept-exceeded"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("--accept-exceeded only applies with --update"), r.stderr)
+    }
+
     func testExceededBudgetExitsOne() throws {
         let file = try budget(exceeding)
         let r = try MicronetProcess.run(["check", file.path])

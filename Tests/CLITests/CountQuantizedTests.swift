@@ -71,6 +71,19 @@ final class CountQuantizedTests: XCTestCase {
         }
         let r = try MicronetProcess.run(["count", path("awd_fp16.pt")])
         XCTAssertTrue(r.stdout.contains("weights stored in float16, so 16-bit parameters and mults"), r.stdout)
+        // The defaults line promises no difference the model does not have: count and score agree on it.
+        XCTAssertTrue(r.stdout.contains("this model's ops carry the bits their file stores, so they give these figures too"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("their MB and MFLOPS differ"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("ops with bits of their own keep them"), "the settings line says so: \(r.stdout)")
+    }
+
+    /// A quantized model's score says the freebie is refused, and its defaults line does not promise it.
+    func testQuantizedScoreDoesNotPromiseTheFreebie() throws {
+        let qdq = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/onnx/convzoo_qdq_int8.onnx").path
+        let r = try MicronetProcess.run(["score", qdq, "--track", "cifar100"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let defaults = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("defaults:") }, r.stdout)
+        XCTAssertTrue(defaults.contains("quantized below 16 bits: it is refused"), String(defaults))
     }
 
     /// fp16 / bf16 checkpoints count at 16 bits by default and say so; a float32 one is untouched.

@@ -176,5 +176,14 @@ final class DiffCommandTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("give --track or --baseline"), r.stderr)
         XCTAssertEqual(try MicronetProcess.run(["diff", "qrnn-wt103", "reference-example", "--track", "imagenet"]).status, 0)
         XCTAssertEqual(try MicronetProcess.run(["diff", "qrnn-wt103", "nowhere.json"]).status, 2)
+        // Either way round: a model whose track cannot be told (16×16×3) is not scored on the other's track.
+        let cifar = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/onnx/convzoo_ts13.onnx").path
+        let small = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/onnx/plainnet_ts13.onnx").path
+        for (a, b) in [(cifar, small), (small, cifar)] {
+            let r = try MicronetProcess.run(["diff", a, b])
+            XCTAssertEqual(r.status, 2, "\(a) vs \(b): \(r.stdout)")
+            XCTAssertTrue(r.stderr.contains("cannot tell which track"), r.stderr)
+        }
+        XCTAssertEqual(try MicronetProcess.run(["diff", small, cifar, "--track", "cifar100"]).status, 0)
     }
 }
