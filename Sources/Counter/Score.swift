@@ -68,7 +68,16 @@ public struct ScoreInput: Equatable, Sendable {
             throw ScoreInputError("a count JSON needs total.param_bits, mults_m, adds_m and params (from 'micronet count --format json')")
         }
         let limit = Double(Int64.max)
-        for (name, value, scale) in [("param_bits", bits, 1.0), ("mults_m", mults, 1e6), ("adds_m", adds, 1e6), ("params", params, 1.0)] {
+        // Every figure a count writes is checked, those the score does not use too: a document with one
+        // impossible figure is not a count.
+        var checked = [("param_bits", bits, 1.0), ("mults_m", mults, 1e6), ("adds_m", adds, 1e6), ("params", params, 1.0)]
+        for (name, scale) in [("mults", 1.0), ("adds", 1.0), ("params_mbytes", 8e6), ("mflops", 1e6)] {
+            if let node = total[name] {
+                guard let value = node.doubleValue else { throw ScoreInputError("total.\(name) must be a number") }
+                checked.append((name, value, scale))
+            }
+        }
+        for (name, value, scale) in checked {
             guard value.isFinite, value >= 0, value * scale < limit else {
                 throw ScoreInputError("total.\(name) must be a finite, non-negative count within the 64-bit range, got \(value)")
             }

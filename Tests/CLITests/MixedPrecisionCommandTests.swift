@@ -92,7 +92,8 @@ final class MixedPrecisionCommandTests: XCTestCase {
         for total in ["\"param_bits\": -5, \"mults_m\": 1, \"adds_m\": 1, \"params\": 3",
                       "\"param_bits\": 50, \"mults_m\": 1e300, \"adds_m\": 1, \"params\": 3",
                       "\"param_bits\": 1e19, \"mults_m\": 1, \"adds_m\": 1, \"params\": 1e18",
-                      "\"param_bits\": 500, \"mults_m\": 1, \"adds_m\": 1, \"params\": 3",
+                      "\"param_bits\": 50, \"mults_m\": 1, \"adds_m\": 1, \"params\": 3, \"mults\": -104939535",
+                      "\"param_bits\": 50, \"mults_m\": 1, \"adds_m\": 1, \"params\": 3, \"adds\": 9.3e18",
                       "\"param_bits\": 50, \"mults_m\": 1, \"adds_m\": -1, \"params\": 3"] {
             let r = try piped(total)
             XCTAssertEqual(r.status, 2, total)
