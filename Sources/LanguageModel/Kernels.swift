@@ -133,41 +133,74 @@ public enum Kernels {
                                           bias: UnsafePointer<Float>, precision: Precision, picks: [Int],
                                           out: UnsafeMutablePointer<Float>) {
         guard rows > 0, width > 0 else { return }
-        let blocks = (width + logSumExpBlock - 1) / logSumExpBlock, items = rows * blocks
-        // Per item: the block's maximum and Σ exp(v − max); per row: the picked logit.
-        var partial = [Float](repeating: 0, count: 2 * items)
-        var picked = [Float](repeating: 0, count: rows)
-        partial.withUnsafeMutableBufferPointer { pp in
-            picked.withUnsafeMutableBufferPointer { pk in
-                let part = SendablePointer(pp.baseAddress!), pick = SendablePointer(pk.baseAddress!)
-                let base = SendablePointer(logits), b = UnsafeSendable(bias)
-                picks.withUnsafeBufferPointer { idx in
-                    let ix = UnsafeSendable(idx.baseAddress!)
-                    parallelItems(items, grain: max(1, (1 << 15) / min(width, logSumExpBlock))) { item in
-                        let r = item / blocks, lo = (item % blocks) * logSumExpBlock
-                        let n = min(logSumExpBlock, width - lo)
-                        let v = base.p + r * ld + lo, bb = b.p + lo
-                        for j in 0..<n { v[j] += bb[j] }
-                        precision.round(v, count: n)
-                        let y = ix.p[r] - lo
-                        if y >= 0 && y < n { pick.p[r] = v[y] }
-                        let (m, s) = maxAndSumExpInPlace(v, count: n)
-                        part.p[2 * item] = m
-                        part.p[2 * item + 1] = s
+        let blocks = (width + logSumExpBlock - 1) / logSumExpBlock
+        var partials = LogSoftmaxPartials(rows: rows, blocks: blocks)
+        partials.add(logits, rows: 0..<rows, block: nil, width: width, ld: ld, bias: bias, precision: precision, picks: picks)
+        partials.finish(into: out)
+    }
+
+    /// Per (row, block) of a wide softmax row: the block's maximum and Σ exp(v − max), and each row's picked
+    /// logit. Blocks are `logSumExpBlock` columns from the row's start, whether they are computed all at once
+    /// (`negativeLogSoftmax`) or one column block at a time over many rows (a tail cluster): either way each
+    /// row's figure comes out the same.
+    public struct LogSoftmaxPartials {
+        let rows: Int, blocks: Int
+        /// (max, Σexp) per (row, block), row-major.
+        var partial: [Float]
+        var picked: [Float]
+
+        /// Room for `rows` rows of `blocks` blocks.
+        public init(rows: Int, blocks: Int) {
+            self.rows = rows
+            self.blocks = blocks
+            partial = [Float](repeating: 0, count: 2 * rows * blocks)
+            picked = [Float](repeating: 0, count: rows)
+        }
+
+        /// Adds, rounds and reduces the logits of `rows` (row i of the range at `logits + (i − lower)·ld`):
+        /// every block of a `width`-wide row when `block` is nil, else that one block, `width` being its width.
+        /// `picks[i − lower]` is the picked column counted from the first column given.
+        public mutating func add(_ logits: UnsafeMutablePointer<Float>, rows range: Range<Int>, block: Int?, width: Int, ld: Int,
+                                 bias: UnsafePointer<Float>, precision: Precision, picks: [Int]) {
+            let perRow = block == nil ? blocks : 1, items = range.count * perRow, blockCount = blocks
+            let first = block ?? 0, lower = range.lowerBound
+            partial.withUnsafeMutableBufferPointer { pp in
+                picked.withUnsafeMutableBufferPointer { pk in
+                    let part = SendablePointer(pp.baseAddress!), pick = SendablePointer(pk.baseAddress!)
+                    let base = SendablePointer(logits), b = UnsafeSendable(bias)
+                    picks.withUnsafeBufferPointer { idx in
+                        let ix = UnsafeSendable(idx.baseAddress!)
+                        parallelItems(items, grain: max(1, (1 << 15) / min(width, logSumExpBlock))) { item in
+                            let i = item / perRow, lo = (item % perRow) * logSumExpBlock
+                            let n = min(logSumExpBlock, width - lo)
+                            let v = base.p + i * ld + lo, bb = b.p + lo
+                            for j in 0..<n { v[j] += bb[j] }
+                            precision.round(v, count: n)
+                            let r = lower + i, y = ix.p[i] - lo
+                            if y >= 0 && y < n { pick.p[r] = v[y] }
+                            let (m, s) = maxAndSumExpInPlace(v, count: n)
+                            let slot = 2 * (r * blockCount + first + item % perRow)
+                            part.p[slot] = m
+                            part.p[slot + 1] = s
+                        }
                     }
                 }
             }
         }
-        for r in 0..<rows {
-            var m = -Float.infinity
-            for k in 0..<blocks { m = Swift.max(m, partial[2 * (r * blocks + k)]) }
-            var s: Float = 0
-            for k in 0..<blocks {
-                let i = 2 * (r * blocks + k)
-                // One block: exp(0) is exactly 1, so the row's figure is the one-pass log-sum-exp's.
-                s += partial[i + 1] * (blocks == 1 ? 1 : exp(partial[i] - m))
+
+        /// log Σ exp − picked per row, combining its blocks in order.
+        public func finish(into out: UnsafeMutablePointer<Float>) {
+            for r in 0..<rows {
+                var m = -Float.infinity
+                for k in 0..<blocks { m = Swift.max(m, partial[2 * (r * blocks + k)]) }
+                var s: Float = 0
+                for k in 0..<blocks {
+                    let i = 2 * (r * blocks + k)
+                    // One block: exp(0) is exactly 1, so the row's figure is the one-pass log-sum-exp's.
+                    s += partial[i + 1] * (blocks == 1 ? 1 : exp(partial[i] - m))
+                }
+                out[r] = m + logf(s) - picked[r]
             }
-            out[r] = m + logf(s) - picked[r]
         }
     }
 

@@ -22,7 +22,7 @@ public struct EvaluationProgress: Sendable {
     public var totalSteps: Int
     /// Tokens predicted so far.
     public var predictions: Int
-    /// Perplexity of the rows done so far (same normalisation as the final figure).
+    /// Perplexity of the chunks accounted so far (same normalisation as the final figure); NaN before the first.
     public var runningPerplexity: Double
 }
 
@@ -45,42 +45,62 @@ public enum Perplexity {
     /// while its work areas keep eval of the seed-size model within 1.15× its float32 weights.
     public static func evaluate<Stack: RecurrentStack>(
         model: RecurrentLanguageModel<Stack>, tokens: [Int32], batchSize: Int = 1, bptt: Int = 140,
-        passRows: Int = defaultPassRows, progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
+        passRows: Int = defaultPassRows, tailBatchRows: Int = defaultTailBatchRows,
+        progress: ((EvaluationProgress) -> Void)? = nil) throws -> PerplexityResult {
         try checkRanges(batchSize: batchSize, bptt: bptt)
         guard passRows >= 1 else { throw LanguageModelError.unsupported("rows per pass must be at least 1, got \(passRows)") }
+        guard tailBatchRows >= 1 else { throw LanguageModelError.unsupported("tail batch rows must be at least 1, got \(tailBatchRows)") }
         let v = model.vocabularySize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= v }) {
             throw LanguageModelError.tokenOutOfRange(Int(bad), vocabularySize: v)
         }
         let (data, rows) = batchify(tokens, batchSize: batchSize)
         guard rows >= 2 else { throw LanguageModelError.textTooShort(tokens: tokens.count, batchSize: batchSize) }
-        let runner = LanguageModelRunner(model: model, batch: batchSize)
+        let runner = LanguageModelRunner(model: model, batch: batchSize, tailBatchRows: tailBatchRows)
         // Nothing is reset between chunks, so consecutive chunks can share one pass (one GEMM per layer over
-        // several chunks' rows: the weights are packed once per pass, not once per chunk). The loss is still
-        // accounted per bptt chunk exactly as evaluate() does.
+        // several chunks' rows: the weights are packed once per pass, not once per chunk). Rows with a tail
+        // target complete later, when their cluster has gathered enough rows (LanguageModelRunner); a chunk is
+        // accounted once all its rows are complete, exactly as evaluate() accounts it, in chunk order.
         let chunksPerPass = max(1, passRows / (bptt * batchSize))
         var total = 0.0, predictions = 0, i = 0
+        var window: [Float] = [], windowStart = 0   // −log p of rows windowStart..., not yet accounted
+        var accounted = 0                            // steps accounted (a multiple of bptt until the end)
+        func complete(_ done: [(row: Int, nll: Float)]) {
+            // log p(y) = log p(tombstone) + log p(y | cluster), added as the immediate path adds it.
+            for (row, nll) in done { window[row - windowStart] += nll }
+        }
+        func account(upTo limit: Int) {
+            var used = 0
+            while accounted < rows - 1 {
+                let steps = min(bptt, rows - 1 - accounted)
+                guard accounted + steps <= limit else { break }
+                var sum = 0.0
+                for r in used..<(used + steps * batchSize) { sum += Double(window[r]) }
+                // total_loss += len(data) * criterion(...), the criterion being the mean over steps·batch targets.
+                total += Double(steps) * (sum / Double(steps * batchSize))
+                predictions += steps * batchSize
+                accounted += steps
+                used += steps * batchSize
+            }
+            window.removeFirst(used)
+            windowStart += used
+        }
         data.withUnsafeBufferPointer { d in
             guard let base = d.baseAddress else { return }
             while i < rows - 1 {
                 let passSteps = min(chunksPerPass * bptt, rows - 1 - i)
-                let nll = runner.negativeLogLikelihoods(inputs: base + i * batchSize,
-                                                        targets: base + (i + 1) * batchSize, steps: passSteps)
-                var s = 0
-                while s < passSteps {
-                    let steps = min(bptt, passSteps - s)
-                    var sum = 0.0
-                    for r in (s * batchSize)..<((s + steps) * batchSize) { sum += Double(nll[r]) }
-                    // total_loss += len(data) * criterion(...), the criterion being the mean over steps·batch targets.
-                    total += Double(steps) * (sum / Double(steps * batchSize))
-                    predictions += steps * batchSize
-                    s += steps
-                }
+                let (head, done) = runner.deferredNegativeLogLikelihoods(inputs: base + i * batchSize, targets: base + (i + 1) * batchSize,
+                                                                         steps: passSteps, firstRow: i * batchSize)
+                window.append(contentsOf: UnsafeBufferPointer(start: head, count: passSteps * batchSize))
+                complete(done)
                 i += passSteps
+                account(upTo: runner.oldestPendingRow.map { $0 / batchSize } ?? i)
                 progress?(EvaluationProgress(stepsDone: i, totalSteps: rows - 1, predictions: predictions,
-                                             runningPerplexity: Foundation.exp(total / Double(i))))
+                                             runningPerplexity: accounted > 0 ? Foundation.exp(total / Double(accounted)) : .nan))
             }
         }
+        complete(runner.flushTails())
+        account(upTo: rows - 1)
         let loss = total / Double(rows)
         guard loss.isFinite else {
             if let bad = model.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
@@ -91,6 +111,9 @@ public enum Perplexity {
 
     /// Rows (bptt × batch, whole chunks) one pass runs by default.
     public static let defaultPassRows = 840
+    /// Rows a tail cluster of a split softmax gathers before its weights are read, by default: one product
+    /// per block of the cluster's words (the head's logit budget of 2^22 over blocks of 16,384 words).
+    public static let defaultTailBatchRows = 256
 
     /// Largest batch size and bptt accepted: beyond them no text fits and sizes would overflow.
     public static let maxBatchSize = 1 << 20, maxBptt = 1 << 20

@@ -68,11 +68,16 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
     // The stack's gate pre-activations during forward, the head's logits after it: never both alive at once.
     private let logits = Scratch()
 
-    /// A runner with zero state.
-    public init(model: RecurrentLanguageModel<Stack>, batch: Int) {
+    /// Tail-cluster rows waiting for `deferredNegativeLogLikelihoods` to complete them.
+    private let tails: TailQueue
+
+    /// A runner with zero state; a tail cluster's rows wait until `tailBatchRows` of them gather.
+    public init(model: RecurrentLanguageModel<Stack>, batch: Int, tailBatchRows: Int = Perplexity.defaultTailBatchRows) {
         self.model = model
         self.batch = batch
         state = model.stack.makeState(batch: batch, workArea: logits)
+        tails = TailQueue(clusters: model.head.tailCount, featureSize: model.head.config.featureSize,
+                          batchRows: max(1, tailBatchRows))
     }
 
     /// Sets the carried state back to zero.
@@ -90,6 +95,33 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
         }
         return model.stack.forward(input: x, steps: steps, batch: batch, state: state, precision: model.precision)
     }
+
+    /// Runs `steps` steps whose first row is row `firstRow` of the whole evaluation. Returns the head's part of
+    /// −log p(target) per row (valid until the next call; complete for head targets) and the tail part of the
+    /// rows whose tail cluster filled up, this pass's or earlier ones' (row numbers counted from the start).
+    /// Tail rows wait in a queue until `batchRows` of a cluster gather; `flushTails` completes the rest.
+    public func deferredNegativeLogLikelihoods(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int,
+                                               firstRow: Int) -> (head: UnsafePointer<Float>, tails: [(row: Int, nll: Float)]) {
+        let rows = steps * batch, head = model.head, f = head.config.featureSize
+        let g = features(inputs: inputs, steps: steps)
+        let out = nll.reserve(rows)
+        head.headNegativeLogLikelihoods(features: g, targets: targets, rows: rows, nll: out, logits: logits, precision: model.precision)
+        guard head.tailCount > 0 else { return (UnsafePointer(out), []) }
+        for r in 0..<rows {
+            let c = head.cluster(of: Int(targets[r]))
+            if c > 0 { tails.add(cluster: c, row: firstRow + r, target: targets[r], features: g + r * f) }
+        }
+        let done = tails.fullClusters.flatMap { tails.drain($0, head: head, logits: logits, precision: model.precision) }
+        return (UnsafePointer(out), done)
+    }
+
+    /// Completes every row still waiting in a tail cluster: (row, tail part of −log p) pairs.
+    public func flushTails() -> [(row: Int, nll: Float)] {
+        tails.waitingClusters.flatMap { tails.drain($0, head: model.head, logits: logits, precision: model.precision) }
+    }
+
+    /// The earliest row whose tail part is still to come, if any.
+    public var oldestPendingRow: Int? { tails.oldestRow }
 
     /// Runs `steps` steps and returns −log p(target) per row (row t·B + b), valid until the next call.
     public func negativeLogLikelihoods(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int) -> UnsafePointer<Float> {

@@ -111,11 +111,37 @@ public struct SoftmaxHead: Sendable {
     public func negativeLogLikelihoods(features: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
                                 nll: UnsafeMutablePointer<Float>,
                                 logits: Scratch, gathered: Scratch, precision: Precision) {
+        let e = featureSize
+        headNegativeLogLikelihoods(features: features, targets: targets, rows: rows, nll: nll, logits: logits, precision: precision)
+        // Tails: gather the rows whose target is in cluster c, and add their log-softmax inside the cluster.
+        guard tailCount > 0 else { return }
+        var members = [[Int]](repeating: [], count: tailCount + 1)
+        for r in 0..<rows { members[cluster(of: Int(targets[r]))].append(r) }
+        for c in 1...tailCount where !members[c].isEmpty {
+            let rowsIn = members[c], m = rowsIn.count
+            let g = gathered.reserve(m * e), dst = SendablePointer(g)
+            Kernels.parallelItems(m, grain: 64) { i in
+                (dst.p + i * e).update(from: features + rowsIn[i] * e, count: e)
+            }
+            let clusterTargets = rowsIn.map { targets[$0] }
+            var within = [Float](repeating: 0, count: m)
+            within.withUnsafeMutableBufferPointer { w in
+                clusterTargets.withUnsafeBufferPointer { t in
+                    tailNegativeLogLikelihoods(cluster: c, features: g, targets: t.baseAddress!, rows: m, out: w.baseAddress!,
+                                               logits: logits, precision: precision)
+                }
+            }
+            // log p(y) = log p(tombstone) + log p(y | cluster).
+            for i in 0..<m { nll[rowsIn[i]] += within[i] }
+        }
+    }
+
+    /// The head's part of −log p(targets[r]) for every row: the head words' log-softmax for a head target,
+    /// the tombstone's for a tail target (whose row then still needs `tailNegativeLogLikelihoods`).
+    public func headNegativeLogLikelihoods(features: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
+                                           nll: UnsafeMutablePointer<Float>, logits: Scratch, precision: Precision) {
         let e = featureSize, head = bounds[1], tails = tailCount, width = head + tails
         let emb = weights.table.base
-        // Which cluster each row's target lies in (0: the head).
-        var members = [[Int]](repeating: [], count: tails + 1)
-        for r in 0..<rows { members[cluster(of: Int(targets[r]))].append(r) }
         // Head: words [0, head) then the tombstones, for every row.
         let block = max(1, min(rows, logitBudget / max(width, 1)))
         let buf = logits.reserve(block * width)
@@ -135,31 +161,33 @@ public struct SoftmaxHead: Sendable {
                                        precision: precision, picks: picks, out: nll + start)
             start += m
         }
-        // Tails: gather the rows whose target is in cluster c, one product against that cluster's rows.
-        guard tails > 0 else { return }
-        for c in 1...tails where !members[c].isEmpty {
-            let lo = bounds[c], size = bounds[c + 1] - lo, rowsIn = members[c]
-            let cblock = max(1, min(rowsIn.count, logitBudget / size))
-            let g = gathered.reserve(cblock * e), lbuf = logits.reserve(cblock * size)
-            var within = [Float](repeating: 0, count: cblock)
-            var s = 0
-            while s < rowsIn.count {
-                let m = min(cblock, rowsIn.count - s), first = s
-                let dst = SendablePointer(g)
-                Kernels.parallelItems(m, grain: 64) { i in
-                    (dst.p + i * e).update(from: features + rowsIn[first + i] * e, count: e)
-                }
-                Kernels.gemmTransB(m: m, n: size, k: e, a: g, lda: e, b: emb + lo * e, ldb: e, c: lbuf, ldc: size)
-                let picks = (0..<m).map { Int(targets[rowsIn[first + $0]]) - lo }
-                within.withUnsafeMutableBufferPointer { w in
-                    Kernels.negativeLogSoftmax(lbuf, rows: m, width: size, ld: size, bias: weights.bias.base + lo,
-                                               precision: precision, picks: picks, out: w.baseAddress!)
-                }
-                // log p(y) = log p(tombstone) + log p(y | cluster).
-                for i in 0..<m { nll[rowsIn[first + i]] += within[i] }
-                s += m
+    }
+
+    /// −log p(y | cluster c) for `rows` rows whose targets all lie in tail cluster c (features gathered, row
+    /// after row). The cluster is taken one block of `Kernels.logSumExpBlock` words at a time, for every row
+    /// at once, so its weights stream through once per call however few rows each pass brings.
+    public func tailNegativeLogLikelihoods(cluster c: Int, features: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                           rows: Int, out: UnsafeMutablePointer<Float>, logits: Scratch, precision: Precision) {
+        guard rows > 0 else { return }
+        let e = featureSize, lo = bounds[c], size = bounds[c + 1] - lo, width = Kernels.logSumExpBlock
+        let blocks = (size + width - 1) / width
+        let rowsPerProduct = max(1, min(rows, logitBudget / min(size, width)))
+        let buf = logits.reserve(rowsPerProduct * min(size, width))
+        var partials = Kernels.LogSoftmaxPartials(rows: rows, blocks: blocks)
+        for k in 0..<blocks {
+            let first = lo + k * width, n = min(width, size - k * width)
+            var start = 0
+            while start < rows {
+                let m = min(rowsPerProduct, rows - start)
+                Kernels.gemmTransB(m: m, n: n, k: e, a: features + start * e, lda: e, b: weights.table.base + first * e, ldb: e,
+                                   c: buf, ldc: n)
+                let picks = (start..<(start + m)).map { Int(targets[$0]) - first }
+                partials.add(buf, rows: start..<(start + m), block: k, width: n, ld: n, bias: weights.bias.base + first,
+                             precision: precision, picks: picks)
+                start += m
             }
         }
+        partials.finish(into: out)
     }
 }
 

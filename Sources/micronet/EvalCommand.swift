@@ -193,7 +193,8 @@ struct Eval: ParsableCommand {
         let start = Date()
         let result = try m.evaluate(p, tokens, batchSize, bptt) { progress in
             bar.update(done: progress.stepsDone * batchSize, total: progress.totalSteps * batchSize, unit: "tokens",
-                       extra: String(format: "%@ ppl %.2f", p.rawValue, progress.runningPerplexity))
+                       extra: progress.runningPerplexity.isNaN ? "\(p.rawValue) ppl -"
+                           : String(format: "%@ ppl %.2f", p.rawValue, progress.runningPerplexity))
         }
         bar.finish()
         return (result, Date().timeIntervalSince(start))

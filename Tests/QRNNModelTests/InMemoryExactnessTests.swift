@@ -47,6 +47,34 @@ final class InMemoryExactnessTests: XCTestCase {
         XCTAssertEqual(pooled.predictions, perChunk.predictions)
     }
 
+    /// Tail-cluster rows wait until their cluster gathers enough rows to share one pass over its weights; how
+    /// many they wait for changes when a row's figure is known, never the figure. The loss is the same as
+    /// with every row completed in its own pass (the runner's immediate path, accounted as evaluate() does).
+    func testWaitingTailRowsGiveTheSameLoss() throws {
+        for (name, batch) in [("split-w211-b1-zip", 1), ("split-w211-b1-zip", 3)] {
+            let c = try XCTUnwrap(try Fixtures.expected()[name])
+            let (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+            let model = try QRNNLanguageModel(config: config, weights: weights)
+            let tokens = try Fixtures.tokens(c), bptt = 20
+            let (data, rows) = Perplexity.batchify(tokens, batchSize: batch)
+            let runner = QRNNRunner(model: model, batch: batch)
+            var immediate = 0.0, i = 0
+            data.withUnsafeBufferPointer { d in
+                while i < rows - 1 {
+                    let steps = min(bptt, rows - 1 - i)
+                    let nll = runner.negativeLogLikelihoods(inputs: d.baseAddress! + i * batch, targets: d.baseAddress! + (i + 1) * batch, steps: steps)
+                    let sum = (0..<(steps * batch)).reduce(0.0) { $0 + Double(nll[$1]) }
+                    immediate += Double(steps) * (sum / Double(steps * batch))
+                    i += steps
+                }
+            }
+            for wait in [1, 3, 17, 1 << 20] {
+                let r = try Perplexity.evaluate(model: model, tokens: tokens, batchSize: batch, bptt: bptt, passRows: 40, tailBatchRows: wait)
+                XCTAssertEqual(r.loss, immediate / Double(rows), "\(name) batch \(batch), tail rows waiting for \(wait)")
+            }
+        }
+    }
+
     func testNaturalTombstoneOrderWouldNotMatch() throws {
         // Reverse the tail_vectors rows and biases: the "natural" order must give a different loss.
         let (r, c) = try evaluate("split-w211-b1-zip") { config, w in
