@@ -21,5 +21,7 @@ public struct CheckpointError: Error, CustomStringConvertible {
 /// An error raised below the file level (pickle machine, archive reader) before the path is known.
 struct FormatError: Error {
     let message: String
+    /// Set when the error is an unknown quantized storage class, which a second pass names the tensor of.
+    var unknownQuantizedStorage: String?
     init(_ message: String) { self.message = message }
 }

@@ -242,7 +242,7 @@ struct Flattener {
         }
     }
 
-    /// ScriptObjects (packed params, LSTM cells) and quantized conv modules' `__getstate__` tuples.
+    /// ScriptObjects (linear and embedding packed params, LSTM cells) and quantized conv modules' `__getstate__` tuples.
     private mutating func walkPacked(_ o: PickleObject, prefix: String, depth: Int) throws -> Bool {
         if let conv = PackedParams.convState(o) {
             let module = String(prefix.dropLast())
@@ -253,7 +253,9 @@ struct Flattener {
             return true
         }
         guard let (cls, payload) = PackedParams.scriptObject(o) else { return false }
-        if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix, bidirectional: bidirectional) {
+        if let w = PackedParams.embeddingWeight(className: cls, payload: payload) {
+            try emit(String(prefix.dropLast()), w, optimizer: false, role: .parameter)  // floatName: `<emb>.weight`
+        } else if cls.hasSuffix(".CellParamsBase"), let cell = PackedParams.lstmCell(payload: payload, prefix: prefix, bidirectional: bidirectional) {
             for (name, t) in cell { try emit(name, t, optimizer: false, role: .parameter) }
         } else {
             try walk(payload, prefix: prefix, depth: depth)

@@ -118,8 +118,19 @@ public struct LoadedCheckpoint {
     }
 
     private static func parse(_ file: MappedFile, path: String, valueBudget: Int = PickleMachine.maxValues) throws -> LoadedCheckpoint {
+        do {
+            return try parse(file, path: path, valueBudget: valueBudget, naming: false)
+        } catch let e as FormatError where e.unknownQuantizedStorage != nil {
+            // Read again to name the tensor on the unknown storage; that pass always throws.
+            _ = try parse(file, path: path, valueBudget: valueBudget, naming: true)
+            throw e
+        }
+    }
+
+    private static func parse(_ file: MappedFile, path: String, valueBudget: Int, naming: Bool) throws -> LoadedCheckpoint {
         let all = file.all
         let context = PickleContext()
+        context.nameUnknownQuantizedStorages = naming
         // Budgets proportional to the file: a torch pickle pushes about one value per opcode byte.
         let proportional = Self.budget(forFileBytes: file.count)
         context.valueBudget = min(valueBudget, proportional)
@@ -163,9 +174,14 @@ public struct LoadedCheckpoint {
             throw FormatError("hostile pickle: it names \(context.refusedGlobals.prefix(4).joined(separator: ", ")), code-running globals that torch.load would import; micronet refuses the file")
         }
         // Every tensor, reachable or not, is checked against its storage before anything can read it.
-        for t in context.tensors { try t.checkBounds() }
+        if !naming { for t in context.tensors { try t.checkBounds() } }
         var f = Flattener(nameBudget: Self.budget(forFileBytes: file.count))
         try f.flatten(root)
+        if naming {  // nothing is read: the names are all this pass is for
+            let unknown = context.unknownQuantizedStorages
+            throw UnknownQuantizedStorage.namedError(f.out, unknown: unknown)
+                ?? FormatError(UnknownQuantizedStorage.problem(unknown.values.sorted().first ?? "?"))
+        }
         var firstByIdentity: [Flattener.TensorIdentity: String] = [:]
         var named: [NamedTensor] = []
         named.reserveCapacity(f.out.count)

@@ -42,6 +42,15 @@ enum PackedParams {
         return out
     }
 
+    /// The weight of an `EmbeddingPackedParamsBase` (quantized `Embedding` / `EmbeddingBag` pickled whole):
+    /// payload `(version, [weight], doubles, [bit_rate])`. torch's own state dict names it
+    /// `<emb>._packed_params._packed_weight`, the path this payload sits under.
+    static func embeddingWeight(className: String, payload: PickleValue) -> Tensor? {
+        guard className.hasSuffix(".EmbeddingPackedParamsBase"), let items = payload.listItems, items.count >= 2,
+              let weights = items[1].listItems, weights.count == 1, let w = weights[0].tensorValue, w.dtype.isQuantized else { return nil }
+        return w
+    }
+
     /// A quantized conv module pickled whole: its `__getstate__` tuple `(in, out, kernel, stride, padding,
     /// dilation, transposed, output_padding, groups, padding_mode, weight, bias, scale, zero_point, training)`.
     static func convState(_ o: PickleObject) -> (weight: Tensor, bias: Tensor?, scale: Double, zeroPoint: Double)? {

@@ -18,6 +18,10 @@ final class PickleContext {
     var persistentLoader: ((PickleValue) throws -> PickleValue)?
     /// Storages by key, shared by every tensor on them.
     var storages: [String: StorageRef] = [:]
+    /// The pass that names the tensor on an unknown quantized storage (UnknownQuantizedStorage.swift).
+    var nameUnknownQuantizedStorages = false
+    /// In that pass: each unknown quantized storage's class, by storage key.
+    var unknownQuantizedStorages: [String: String] = [:]
     /// Every tensor built, in order.
     private(set) var tensors: [Tensor] = []
     /// Qualified names of every global the pickle names.

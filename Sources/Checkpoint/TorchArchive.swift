@@ -30,10 +30,15 @@ enum TorchZip {
             guard let t = pid.listItems, t.count >= 5, t[0].stringValue == "storage" else {
                 throw FormatError("persistent id is not a ('storage', type, key, location, numel) tuple")
             }
-            let dtype = try storageDType(t[1])
             guard let key = t[2].stringValue else { throw FormatError("storage key is a \(t[2].kindName), not a string") }
+            let dtype = try storageDType(t[1], key: key, context: context)
             guard let numel = t[4].intValue, numel >= 0 else { throw FormatError("storage '\(key)' has an invalid element count") }
             if let s = context.storages[key] { return .storage(key: s.key, dtype: s.dtype) }
+            if context.unknownQuantizedStorages[key] != nil {
+                // The naming pass: a stand-in, never read (its size in bytes is unknown).
+                context.storages[key] = StorageRef(key: key, dtype: dtype, numel: numel)
+                return .storage(key: key, dtype: dtype)
+            }
             let (bytes, o) = numel.multipliedReportingOverflow(by: dtype.byteSize)
             guard !o else { throw FormatError("storage '\(key)' size overflows") }
             guard let e = zip.entry(prefix + "/data/" + key) else {
@@ -102,8 +107,8 @@ enum TorchLegacy {
                 return t[1]
             }
             guard kind == "storage", t.count >= 5 else { throw FormatError("persistent id is not a ('storage', type, key, location, size, view) tuple") }
-            let dtype = try storageDType(t[1])
             guard let key = t[2].stringValue else { throw FormatError("storage key is a \(t[2].kindName), not a string") }
+            let dtype = try storageDType(t[1], key: key, context: context)
             guard let numel = t[4].intValue, numel >= 0, numel <= file.count else { throw FormatError("storage '\(key)' has an invalid element count") }
             let root: StorageRef
             if let s = context.storages[key] { root = s } else {
@@ -131,6 +136,8 @@ enum TorchLegacy {
         let root = try vm.run()
         pos = vm.position
         context.persistentLoader = nil
+        // The naming pass (UnknownQuantizedStorage.swift) needs the names only: the storages' sizes are unknown.
+        if context.nameUnknownQuantizedStorages { return (root, markers) }
         vm = PickleMachine(bytes: all, offset: pos, context: context)
         let keysValue = try vm.run()
         pos = vm.position
@@ -169,12 +176,17 @@ enum TorchLegacy {
     }
 }
 
-/// The dtype of a storage type global (`torch FloatStorage`, `torch.storage UntypedStorage`).
-func storageDType(_ v: PickleValue) throws -> DType {
+/// The dtype of storage `key`'s type global (`torch FloatStorage`, `torch.storage UntypedStorage`). An unknown
+/// quantized class stops the load, or in the naming pass gets a stand-in (UnknownQuantizedStorage.swift).
+func storageDType(_ v: PickleValue, key: String, context: PickleContext) throws -> DType {
     guard case .global(let module, let name) = v else { throw FormatError("storage type is a \(v.kindName), not a class") }
     if name == "UntypedStorage" { return .uint8 }
     guard let d = DType.fromStorageClass(name) else {
-        if name.hasPrefix("Q") { throw FormatError("unknown quantized dtype: storage type \(module).\(name) (micronet reads QInt8, QUInt8, QInt32 and QUInt4x2 storages)") }
+        if name.hasPrefix("Q") {
+            guard context.nameUnknownQuantizedStorages else { throw UnknownQuantizedStorage.error("\(module).\(name)") }
+            context.unknownQuantizedStorages[key] = "\(module).\(name)"
+            return UnknownQuantizedStorage.standIn
+        }
         throw FormatError("unsupported storage type \(module).\(name)")
     }
     return d

@@ -17,7 +17,8 @@ import ONNX
 /// * quantize_dynamic's models: DynamicQuantizeLinear, the run-time scale products and the rescaling of the
 ///   integer result are conversions (free); ConvInteger / MatMulInteger count as the Conv / MatMul they compute on
 ///   the integer weight, with float (32-bit) activations; the bias Add becomes the conv's bias, as in the float
-///   export; each weight's stored scale (32) and zero point (its width) count once.
+///   export; each weight's stored scale (32) and zero point (its width) count once, with the op reading that
+///   weight (the scale reaches it through the run-time scale product that rescales the op's integer result).
 /// QOperator models (QLinearConv, ...) are refused.
 struct ONNXQDQ {
     /// The model without its Q/DQ nodes (a DequantizeLinear that is a graph output becomes an Identity).
@@ -110,6 +111,8 @@ struct ONNXQDQ {
         // scales and the conversions are free; the weight's stored scale and zero point count.
         var runtime = Set<String>()      // values computed from run-time activation scales
         var integerOutputs = Set<String>()
+        var integerWeight: [String: String] = [:]  // an integer op's (or its Cast's) output → the weight it reads
+        var pendingScales: [String: Int] = [:]     // a run-time scale product → the stored weight scales in it
         var dynamicConvs: [String: Int] = [:]  // a rewritten Conv's output → its index in `nodes`
         var nodes: [ONNXNode] = []
         for node in graph.nodes {
@@ -131,24 +134,35 @@ struct ONNXQDQ {
                         weightQuantizers[w.name, default: 0] += zp.count * (zp.dataType.bitWidth ?? 32)
                     }
                     integerOutputs.insert(out)
+                    integerWeight[out] = w.name
                     if node.opType == "ConvInteger" { dynamicConvs[out] = nodes.count }
                     nodes.append(node.rewritten(opType: node.opType == "ConvInteger" ? "Conv" : "MatMul", inputs: [inputs[0], inputs[1]]))
                     continue
                 case "Cast" where inputs.first.map { integerOutputs.contains($0) } == true:
-                    if let out = node.outputs.first, let x = inputs.first { alias[out] = x; integerOutputs.insert(out) }
+                    if let out = node.outputs.first, let x = inputs.first {
+                        alias[out] = x
+                        integerOutputs.insert(out)
+                        integerWeight[out] = integerWeight[x]
+                    }
                     continue
                 case "Mul" where inputs.contains(where: { runtime.contains($0) }):
                     guard let out = node.outputs.first else { break }
                     let others = inputs.filter { !runtime.contains($0) }
                     if others.allSatisfy({ initializers[$0] != nil }) {
                         // x_scale · w_scale: the weight's scale is stored (32 bits each), the product is run time.
+                        // Which weight it scales is known once the product rescales that weight's integer result.
+                        var bits = inputs.filter { runtime.contains($0) }.compactMap { pendingScales.removeValue(forKey: $0) }.reduce(0, +)
                         for name in others where !counted.contains(name) {
                             counted.insert(name)
-                            other += (initializers[name]?.count ?? 0) * 32
+                            bits += (initializers[name]?.count ?? 0) * 32
                         }
+                        pendingScales[out] = bits
                         runtime.insert(out)
                     } else if let x = others.first {
                         alias[out] = x  // the rescale of the integer result: a conversion
+                        // The weight scales in the product belong to the op whose integer result this rescales.
+                        let bits = inputs.filter { runtime.contains($0) }.compactMap { pendingScales.removeValue(forKey: $0) }.reduce(0, +)
+                        if let w = integerWeight[x] { weightQuantizers[w, default: 0] += bits } else { other += bits }
                     }
                     continue
                 case "Add":
@@ -182,6 +196,7 @@ struct ONNXQDQ {
             }
         }
         other += biasQuantizers.values.reduce(0, +)
+        other += pendingScales.values.reduce(0, +)  // scale products that rescale no single integer op
         return ONNXQDQ(model: model.replacingNodes(nodes), weightBits: weightBits, activationBits: activation,
                        weightQuantizerBits: weightQuantizers, otherQuantizerBits: other)
     }

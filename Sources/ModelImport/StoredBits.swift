@@ -5,7 +5,8 @@ import Graph
 /// tensor counts at the width its file stores it in).
 ///
 /// * An op's tensors are `<op>.*` (`<op>.weight`, `<op>.bias`, an LSTM's `<op>.weight_ih_l0`, ...), packed
-///   parameters already unpacked to those names by the reader. Its parameter width is its weights' dtype width
+///   parameters already unpacked to those names by the reader; a multi-layer LSTM's layer k is op `<op>_l<k>`'s
+///   (RecurrentLayers.swift). Its parameter width is its weights' dtype width
 ///   (qint8 8, quint4x2 4, float16/bfloat16 16).
 /// * Storage beyond `param` bits per value goes to the op's quantizer bits (storage, not parameter count): each
 ///   weight scale at 32 and zero point at the weight's width (a float zero point at 32); the activation quantizer
@@ -82,25 +83,39 @@ struct StoredBits {
         var stray = counted.filter { !owned.contains($0.module) }.count * (32 + 8)
         var out: [String: Op] = [:]
         var notes = ["bits read from \(checkpoint.path) (the widths it stores):"]
+        // Each layer of a multi-layer LSTM is one op (RecurrentLayers.swift); one no op takes would go uncounted.
+        if let missing = RecurrentLayers.uncounted(by: ops.map(\.name), in: params).first {
+            let suggested = missing.module + (missing.layer == "0" ? "" : "_l" + missing.layer)
+            throw ImportError(checkpoint.path, "no op of the graph counts layer \(missing.layer) of '\(missing.module)' (\(missing.names.joined(separator: ", "))): "
+                              + "a graph op is one recurrent layer, so add an op named '\(suggested)' for it")
+        }
         for op in ops {
-            let mine = params.filter { $0.moduleName.hasPrefix(op.name + ".") }
-            let weights = mine.filter { Self.isWeight($0.moduleName, op: op.name) }
+            let (module, mine) = RecurrentLayers.tensors(of: op.name, in: params)
+            let weights = mine.filter { Self.isWeight($0.moduleName, module: module) }
             guard op.hasWeights, let widest = weights.map({ $0.tensor.dtype.bits }).max() else {
-                // No weights: multiplies at the width of what it consumes.
-                if activation != 32 { out[op.name] = Op(param: nil, input: activation, quantizer: nil) }
+                // No weights: multiplies at the width of what it consumes. A static module without weights
+                // (QFunctional's add, a quantized activation) still requantizes its output with its own pair.
+                let output = counted.contains { $0.module == op.name } ? 32 + 8 : 0
+                if activation != 32 || output > 0 {
+                    out[op.name] = Op(param: nil, input: activation == 32 ? nil : activation, quantizer: output == 0 ? nil : output)
+                }
+                if output > 0 {
+                    notes.append("  \(op.name): mults \(activation)-bit, \(output) bits of its output's scale and zero point")
+                    activation = 8
+                }
                 continue
             }
             for w in weights { try Self.check(w.tensor.dtype.bits, tensor: w.name) }
             var storage = 0.0  // in Double: an expanded view's element count times bits may not fit an Int
             for t in mine {
                 if let q = t.tensor.quantization { storage += q.quantizerBits(weightBits: t.tensor.dtype.bits) }
-                if !Self.isWeight(t.moduleName, op: op.name), t.tensor.dtype.bits > widest {
+                if !Self.isWeight(t.moduleName, module: module), t.tensor.dtype.bits > widest {
                     storage += Double(t.tensor.dtype.bits - widest) * Double(t.tensor.count)  // a wider (float32) bias
                 }
             }
             guard storage < 0x1p52 else { throw ImportError(checkpoint.path, "op '\(op.name)': its tensors' scales, zero points and biases take \(storage) bits") }
             var quantizer = Int(storage)
-            let className = checkpoint.moduleClasses[op.name] ?? ""
+            let className = checkpoint.moduleClasses[module] ?? ""
             let dynamic = className.contains(".quantized.dynamic.")
             let staticQuantized = !dynamic && className.contains(".quantized.")
             let output = counted.first { $0.module == op.name }
@@ -130,9 +145,9 @@ struct StoredBits {
         return (out, notes)
     }
 
-    /// Weights of op `op`: `<op>.weight`, `<op>.weight_ih_l0`, ... (not biases, not pruning masks).
-    private static func isWeight(_ name: String, op: String) -> Bool {
-        let field = name.dropFirst(op.count + 1)
+    /// Weights of module `module`: `<module>.weight`, `<module>.weight_ih_l0`, ... (not biases, not pruning masks).
+    private static func isWeight(_ name: String, module: String) -> Bool {
+        let field = name.dropFirst(module.count + 1)
         return field.hasPrefix("weight") && !field.hasSuffix("_mask")
     }
 

@@ -40,7 +40,50 @@ final class CountQuantizedTests: XCTestCase {
             try assertTotals(got.total, counts, file)
             checked += 1
         }
-        XCTAssertGreaterThanOrEqual(checked, 11)
+        XCTAssertGreaterThanOrEqual(checked, 16)
+    }
+
+    /// Rows of `count --format json` by op name.
+    private func rows(_ arguments: [String]) throws -> [String: [String: Any]] {
+        let r = try MicronetProcess.run(arguments + ["--format", "json"])
+        XCTAssertEqual(r.status, 0, "\(arguments): \(r.stderr)")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
+        let list = try XCTUnwrap(json["rows"] as? [[String: Any]])
+        return Dictionary(list.compactMap { row in (row["name"] as? String).map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A QFunctional add (a converted FloatFunctional) stores its output's scale and zero point: 32 + 8 bits on the
+    /// add op, whole and as a state dict; the pool after it consumes its 8-bit output.
+    func testQuantizedAddCountsItsOutputQuantizer() throws {
+        for file in ["res_model.pt", "res_sd.pt"] {
+            let ops = try rows(["count", path(file), "--graph", path("res.graph.json")])
+            let add = try XCTUnwrap(ops["add"]?["bits"] as? [String: Any], file)
+            XCTAssertEqual((add["quantizer"] as? NSNumber)?.intValue, 32 + 8, file)
+            XCTAssertEqual((add["input"] as? NSNumber)?.intValue, 8, file)
+            let pool = try XCTUnwrap(ops["pool"]?["bits"] as? [String: Any], file)
+            XCTAssertEqual((pool["input"] as? NSNumber)?.intValue, 8, file)
+        }
+    }
+
+    /// A two-layer LSTM: op `lstm` counts layer 0 and op `lstm_l1` layer 1, each layer's scales, zero points and
+    /// wider biases once (2 per-tensor weights at 32 + 8, 2 float32 biases of 4H at 24 extra bits); a graph with no
+    /// op for layer 1 is refused rather than counted without it.
+    func testEachLSTMLayerCountsOnceOnItsOwnOp() throws {
+        let perLayer = 2 * (32 + 8) + 2 * 4 * 8 * (32 - 8)
+        for file in ["lstm2_model.pt", "lstm2_sd.pt"] {
+            let ops = try rows(["count", path(file), "--graph", path("lstm2.graph.json")])
+            for op in ["lstm", "lstm_l1"] {
+                let bits = try XCTUnwrap(ops[op]?["bits"] as? [String: Any], "\(file) \(op)")
+                XCTAssertEqual((bits["quantizer"] as? NSNumber)?.intValue, perLayer, "\(file) \(op)")
+                XCTAssertEqual((bits["param"] as? NSNumber)?.intValue, 8, "\(file) \(op)")
+            }
+        }
+        let r = try MicronetProcess.run(["count", path("lstm2_model.pt"), "--graph", path("lstm2_layer0.graph.json")])
+        XCTAssertEqual(r.status, 2, r.stdout)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("lstm2_model.pt: no op of the graph counts layer 1 of 'lstm' (lstm.weight_ih_l1"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("add an op named 'lstm_l1'"), r.stderr)
     }
 
     /// A graph file's `input_bits` says what a state dict cannot: float inputs of dynamic modules.

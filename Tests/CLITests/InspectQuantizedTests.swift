@@ -54,7 +54,9 @@ final class InspectQuantizedTests: XCTestCase {
     }
 
     func testBadQuantizedFilesExitTwoWithOneLine() throws {
-        for (file, words) in [("unknown_qscheme.pt", "'conv1.weight'"), ("unknown_qdtype.pt", "QInt2Storage"),
+        for (file, words) in [("unknown_qscheme.pt", "'conv1.weight'"),
+                              ("unknown_qdtype.pt", "quantized tensor 'conv1.weight': unknown quantized dtype: storage type torch.QInt2Storage"),
+                              ("unknown_qdtype_legacy.pt", "quantized tensor 'conv1.weight': unknown quantized dtype: storage type torch.QInt2Storage"),
                               ("scales_mismatch.pt", "'conv.weight' has 3 scales for 4 channels")] {
             let r = try MicronetProcess.run(["inspect", fixture("bad/" + file)])
             XCTAssertEqual(r.status, 2, file)

@@ -29,6 +29,27 @@ final class ONNXQDQTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 7)
     }
 
+    /// quantize_dynamic: each weight's stored scale and zero point go with the op reading that weight, beside its
+    /// float32 bias's extra bits: per op, the fixture's weight-and-bias bits plus that weight's listed quantizers
+    /// (make_onnx_fixtures.py lists them in ConvInteger / MatMulInteger order, one pair per weighted op).
+    func testDynamicWeightScalesGoWithTheirOwnOp() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture("onnx/expected_counts.json")))
+        let all = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["fixtures"] as? [String: [String: Any]])
+        let e = try XCTUnwrap(all["plainnet_dynamic_int8.onnx"])
+        let weighted = try XCTUnwrap(e["ops"] as? [[String: Any]]).filter { $0["weight_bits"] as? Int != nil }
+        let listing = try XCTUnwrap(e["quantizers"] as? [[String: Any]])
+        XCTAssertEqual(listing.count, 2 * weighted.count)
+        let want: [Int] = try weighted.indices.map { i in
+            let own = try listing[(2 * i)...(2 * i + 1)].map { try XCTUnwrap($0["elements"] as? Int) * XCTUnwrap($0["bits_each"] as? Int) }.reduce(0, +)
+            return Int(try XCTUnwrap(weighted[i]["param_bits"] as? Double)) + own
+        }
+        let r = try MicronetProcess.run(["count", fixture("onnx/plainnet_dynamic_int8.onnx"), "--format", "json", "--no-summarize-blocks"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let ops = try XCTUnwrap(json["rows"] as? [[String: Any]]).filter { $0["kind"] as? String == "op" && ($0["bits"] as? [String: Any])?["param"] as? Int == 8 }
+        XCTAssertEqual(ops.compactMap { ($0["param_bits"] as? NSNumber)?.intValue }, want)
+    }
+
     func testQuantizedOpsRefuseTheFreebie() throws {
         let plain = try MicronetProcess.run(["count", fixture("onnx/plainnet_qdq_int8.onnx"), "--format", "json"])
         let asked = try MicronetProcess.run(["count", fixture("onnx/plainnet_qdq_int8.onnx"), "--format", "json", "--input-bits", "16"])

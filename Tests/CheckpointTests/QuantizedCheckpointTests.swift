@@ -79,6 +79,16 @@ final class QuantizedCheckpointTests: XCTestCase {
             XCTAssertEqual(ckpt.tensor(named: "lstm.weight_ih_l0")?.shape, [64, 8])
             XCTAssertEqual(ckpt.tensor(named: "lstm.weight_ih_l0")?.dtype, .qint8)
         }
+        // Quantized Embedding / EmbeddingBag pickled whole: EmbeddingPackedParamsBase payloads, as the state dict names them.
+        let pair = try LoadedCheckpoint.load(path: Self.path("embbag_model.pt"))
+        XCTAssertEqual(pair.tensors.map(\.name), ["emb.weight", "bag.weight"])
+        XCTAssertEqual(pair.tensor(named: "emb.weight")?.dtype, .quint8)
+        XCTAssertEqual(pair.tensor(named: "bag.weight")?.dtype, .quint4x2)
+        XCTAssertEqual(pair.tensors.map(\.role), [.parameter, .parameter])
+        // Each layer of a two-layer dynamic LSTM under the float LSTM's names.
+        let lm2 = try LoadedCheckpoint.load(path: Self.path("lstm2_model.pt")).tensors.map(\.name).filter { $0.hasPrefix("lstm.") }
+        XCTAssertEqual(lm2, ["lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+                             "lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1"])
         // A whole pickle names its classes: static conv / Linear versus dynamic Linear / LSTM.
         let whole = try LoadedCheckpoint.load(path: Self.path("static_model.pt"))
         XCTAssertEqual(whole.moduleClasses["conv1"], "torch.ao.nn.intrinsic.quantized.modules.conv_relu.ConvReLU2d")
@@ -118,7 +128,9 @@ final class QuantizedCheckpointTests: XCTestCase {
     func testBadQuantizedInputNamesTheTensor() throws {
         let cases: [(String, String)] = [
             ("unknown_qscheme.pt", "quantized tensor 'conv1.weight' unknown quantization scheme torch.per_channel_symmetric"),
-            ("unknown_qdtype.pt", "unknown quantized dtype: storage type torch.QInt2Storage"),
+            // The storage comes before the key that names it: the tensor is still named (zip and legacy).
+            ("unknown_qdtype.pt", "quantized tensor 'conv1.weight': unknown quantized dtype: storage type torch.QInt2Storage"),
+            ("unknown_qdtype_legacy.pt", "quantized tensor 'conv1.weight': unknown quantized dtype: storage type torch.QInt2Storage"),
             ("scales_mismatch.pt", "quantized tensor 'conv.weight' has 3 scales for 4 channels along axis 0"),
         ]
         for (file, message) in cases {
