@@ -34,7 +34,7 @@ public struct BudgetReport: Sendable {
     private var header: [String] { ["model", "metric", "measured", "limit", "accepted", "change", "status"] }
 
     private func cells(_ r: BudgetResult) -> [String] {
-        [r.model, r.metric.rawValue, r.measured.map(figure) ?? "-",
+        [printable(r.model), r.metric.rawValue, r.measured.map(figure) ?? "-",
          figure(r.limit.max) + (r.limit.tolerance.map { " (+\($0.text))" } ?? ""),
          r.accepted.map(figure) ?? "-", r.changePercent.map { String(format: "%+.2f%%", $0) } ?? "-",
          r.failed ? r.status.rawValue.uppercased() : r.status.rawValue]
@@ -61,7 +61,7 @@ public struct BudgetReport: Sendable {
         }
         lines.insert(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "), at: 1)
         lines.append("")
-        lines.append("budget \(budgetPath): \(summary)")
+        lines.append("budget \(printable(budgetPath)): \(summary)")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -127,7 +127,7 @@ public struct BudgetReport: Sendable {
     /// GitHub Actions workflow commands: an error annotation on the budget file's line of each exceeded limit.
     public func github() -> String {
         var lines = results.filter { $0.failed }.map { r in
-            "::error file=\(property(budgetPath)),line=\(r.limit.line),title=\(property("micronet budget"))::\(data(message(r)))"
+            "::error file=\(property(printable(budgetPath))),line=\(r.limit.line),title=\(property("micronet budget"))::\(data(message(r)))"
         }
         lines.append((passed ? "::notice::" : "::error::") + data("micronet budget: " + summary))
         return lines.joined(separator: "\n") + "\n"
@@ -135,7 +135,7 @@ public struct BudgetReport: Sendable {
 
     /// "seed: mflops 158.2 exceeds its limit 157 (+1%)", or how far it grew over the accepted figure.
     public func message(_ r: BudgetResult) -> String {
-        let measured = "\(r.model): \(r.metric.rawValue) \(r.measured.map(figure) ?? "-")"
+        let measured = "\(printable(r.model)): \(r.metric.rawValue) \(r.measured.map(figure) ?? "-")"
         if r.status == .grew, let accepted = r.accepted, let growth = r.limit.maxGrowth {
             return measured + " grew more than \(growth.text) over its accepted \(figure(accepted))"
                 + (r.changePercent.map { String(format: " (%+.2f%%)", $0) } ?? "")
@@ -147,6 +147,17 @@ public struct BudgetReport: Sendable {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
         return String(format: "%.6g", x)
     }
+
+    /// A name from the budget file as a terminal may show it: control characters (C0, DEL, C1), which could
+    /// move the cursor or recolour a CI log, become U+FFFD.
+    func printable(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: Self.isControl) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars { out.unicodeScalars.append(Self.isControl(scalar) ? "\u{FFFD}" : scalar) }
+        return out
+    }
+
+    static func isControl(_ c: Unicode.Scalar) -> Bool { c.value < 0x20 || (0x7F...0x9F).contains(c.value) }
 
     /// Escapes for an XML 1.0 attribute or text; characters XML 1.0 cannot carry at all (C0 controls other
     /// than tab, LF, CR; lone surrogates cannot occur in a String; U+FFFE/U+FFFF) become U+FFFD.

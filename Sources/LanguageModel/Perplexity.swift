@@ -106,6 +106,11 @@ public enum Perplexity {
             if let bad = model.firstNonFiniteWeight() { throw LanguageModelError.notFinite(bad) }
             throw LanguageModelError.notFinite("the loss is \(loss) although every weight is finite (an activation overflowed)")
         }
+        // A finite loss past ln(Double.greatestFiniteMagnitude) ≈ 709.8 nats has no float64 perplexity.
+        guard Foundation.exp(loss).isFinite else {
+            throw LanguageModelError.notFinite("the perplexity e^\(loss) is beyond float64 (a loss that large per token "
+                                               + "means the logits overflowed float32)")
+        }
         return PerplexityResult(loss: loss, tokens: rows * batchSize, predictions: predictions)
     }
 

@@ -1,4 +1,5 @@
 import Checkpoint
+import Counter
 import Foundation
 import Graph
 import ONNX
@@ -26,9 +27,26 @@ public enum ModelImport {
 
     /// Resolves what a command names: `preset`, else `model` (a file, or else a preset name), else the seed entry
     /// (qrnn-wt103). `pairedGraph` (a graph file) counts a checkpoint the recognisers do not know.
+    /// A model whose totals pass the 64-bit range (every op fits, their sum does not) is refused here, so no
+    /// command prints a total it could not read back.
     public static func resolve(model: String?, preset: String? = nil, pairedGraph: String? = nil,
                                sizes: PresetSizes = PresetSizes(), convention: CountingConvention = .seed,
                                sparsity: SparsityPolicy, inputShape: [Int]? = nil) throws -> ResolvedModel {
+        let resolved = try resolveUnchecked(model: model, preset: preset, pairedGraph: pairedGraph, sizes: sizes,
+                                            convention: convention, sparsity: sparsity, inputShape: inputShape)
+        // The widest totals any settings give: 64-bit parameters, every op counted.
+        let widest = CountSettings(paramBits: 64, inputBits: 64, accumulatorBits: 64)
+        let total = MicroNetCounter(graph: resolved.graph).count(settings: widest).total
+        for (name, value) in [("parameter bits (at 64 bits each)", total.paramBits), ("mults", total.mults), ("adds", total.adds)]
+        where !(value < Double(Int64.max)) {
+            throw ImportError(model ?? preset ?? resolved.name, "the model's total \(name), \(value), passes the 64-bit range")
+        }
+        return resolved
+    }
+
+    private static func resolveUnchecked(model: String?, preset: String?, pairedGraph: String?, sizes: PresetSizes,
+                                         convention: CountingConvention, sparsity: SparsityPolicy,
+                                         inputShape: [Int]?) throws -> ResolvedModel {
         if let pairedGraph { try ModelFile.requireRegular(pairedGraph, role: "graph") }
         let named = preset ?? model
         if let named, preset != nil || (!FileManager.default.fileExists(atPath: named) && Presets.named(named) != nil) {

@@ -5,24 +5,26 @@ import Graph
 extension CountingConvention: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 
-/// Bit widths, sparsity and convention, shared by every command that counts.
+/// Bit widths, sparsity and convention, shared by every command that counts. Numeric options parse their
+/// next argument unconditionally, so `--param-bits -1` reaches the range check ("must be an integer from 1
+/// to 64, got -1") instead of reading as a missing value.
 struct CountingOptions: ParsableArguments {
-    @Option(help: "Bits per stored parameter (default: the input bits when given, else 32).")
+    @Option(parsing: .unconditional, help: "Bits per stored parameter (default: the input bits when given, else 32).")
     var paramBits: Double?
 
-    @Option(help: "Bits of a multiplication's inputs. '--input-bits 16' alone is the challenge's freebie: parameters follow, adds stay 32-bit.")
+    @Option(parsing: .unconditional, help: "Bits of a multiplication's inputs. '--input-bits 16' alone is the challenge's freebie: parameters follow, adds stay 32-bit.")
     var inputBits: Double?
 
-    @Option(help: "Bits of an addition's accumulator (default 32).")
+    @Option(parsing: .unconditional, help: "Bits of an addition's accumulator (default 32).")
     var accumulatorBits: Double?
 
-    @Option(help: "Bit width that counts as one addition.")
+    @Option(parsing: .unconditional, help: "Bit width that counts as one addition.")
     var addBitsBase: Double = 32
 
-    @Option(help: "Bit width that counts as one multiplication.")
+    @Option(parsing: .unconditional, help: "Bit width that counts as one multiplication.")
     var mulBitsBase: Double = 32
 
-    @Option(help: "Global weight sparsity in [0, 1) (an op's own or measured sparsity applies where this is not given).")
+    @Option(parsing: .unconditional, help: "Global weight sparsity in [0, 1) (an op's own or measured sparsity applies where this is not given).")
     var sparsity: Double?
 
     @Option(help: "seed: count as the JAIST entry did; full: also count the output-gate product, decoder-bias adds and softmax.")

@@ -40,13 +40,13 @@ struct Eval: ParsableCommand {
     @Option(help: "Vocabulary: corpus folder, pickled data.Corpus, or one word per line.")
     var vocab: String
 
-    @Option(help: "Steps per chunk (the seed's test.py uses 140).")
+    @Option(parsing: .unconditional, help: "Steps per chunk (the seed's test.py uses 140).")
     var bptt: Int = 140
 
-    @Option(name: .customLong("batch-size"), help: "Parallel streams the text is batchified into (test: 1).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Parallel streams the text is batchified into (test: 1).")
     var batchSize: Int = 1
 
-    @Option(help: "Threads for GEMMs and the loops beside them (default: every core this process may use).")
+    @Option(parsing: .unconditional, help: "Threads for GEMMs and the loops beside them (default: every core this process may use).")
     var threads: Int?
 
     @Flag(help: "Also print the BLAS kernels, the thread count, and why they were chosen.")
@@ -55,7 +55,7 @@ struct Eval: ParsableCommand {
     @Option(help: "fp32, fp16 or bf16: round weights and activations to this format at every op.")
     var precision: Precision = .fp32
 
-    @Option(name: .customLong("max-ppl"), help: "Fail (exit 1) when the perplexity is above this.")
+    @Option(name: .customLong("max-ppl"), parsing: .unconditional, help: "Fail (exit 1) when the perplexity is above this.")
     var maxPpl: Double?
 
     @Option(help: "text or json.")

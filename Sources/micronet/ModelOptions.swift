@@ -16,17 +16,17 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The ONNX model's input shape with batch 1, e.g. 1x3x224x224 (needed when its height or width is symbolic).", valueName: "NxCxHxW"))
     var inputShape: InputShape?
 
-    @Option(help: "LM preset vocabulary size (overrides the preset's; 1 to 2^31).")
+    @Option(parsing: .unconditional, help: "LM preset vocabulary size (overrides the preset's; 1 to 2^31).")
     var vocab: Int?
-    @Option(help: "LM preset embedding size (1 to 2^31).")
+    @Option(parsing: .unconditional, help: "LM preset embedding size (1 to 2^31).")
     var emsize: Int?
-    @Option(help: "LM preset hidden size (1 to 2^31).")
+    @Option(parsing: .unconditional, help: "LM preset hidden size (1 to 2^31).")
     var nhid: Int?
-    @Option(help: "LM preset layer count (1 to 4096).")
+    @Option(parsing: .unconditional, help: "LM preset layer count (1 to 4096).")
     var nlayers: Int?
-    @Option(name: .customLong("bias-vectors"), help: "LSTM preset bias vectors per layer: 1 or 2 (PyTorch: 2).")
+    @Option(name: .customLong("bias-vectors"), parsing: .unconditional, help: "LSTM preset bias vectors per layer: 1 or 2 (PyTorch: 2).")
     var biasVectors: Int?
-    @Option(help: "LSTM preset output projection width, H → P without bias (1 to 2^31).")
+    @Option(parsing: .unconditional, help: "LSTM preset output projection width, H → P without bias (1 to 2^31).")
     var proj: Int?
 
     /// The size overrides as given.

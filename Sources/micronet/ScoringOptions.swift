@@ -9,10 +9,10 @@ struct ScoringOptions: ParsableArguments {
     @Option(help: "The challenge track whose official baseline to use: wikitext103, imagenet or cifar100 (default: inferred from the model's input).")
     var track: Track?
 
-    @Option(help: "Compare with a reference model of this many parameters instead of a track's baseline.")
+    @Option(parsing: .unconditional, help: "Compare with a reference model of this many parameters instead of a track's baseline.")
     var baseline: Double?
 
-    @Option(help: "The reference model's math operations, with --baseline.")
+    @Option(parsing: .unconditional, help: "The reference model's math operations, with --baseline.")
     var baselineOps: Double?
 
     func validate() throws {

@@ -135,4 +135,20 @@ final class CountCommandTests: XCTestCase {
         XCTAssertEqual(v.status, 0)
         XCTAssertFalse(v.stdout.isEmpty)
     }
+
+    /// Every op fits the 64-bit range but their sum does not: refused before any command prints a total
+    /// it could not read back (issue 9), never printed as 9.2e19.
+    func testTotalsPastTheSixtyFourBitRangeAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sum-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let op = { (i: Int) in #"{"name": "fc\#(i)", "op": "FullyConnected", "kernel_shape": [2147483647, 2147483647], "use_bias": true}"# }
+        let path = dir.appendingPathComponent("wide.json")
+        try #"{"name": "wide", "ops": [\#((0..<20).map(op).joined(separator: ", "))]}"#.write(to: path, atomically: true, encoding: .utf8)
+        for command in ["count", "score", "graph"] {
+            let r = try MicronetProcess.run([command, path.path, "--track", "imagenet"].filter { command == "score" || $0 != "--track" && $0 != "imagenet" })
+            XCTAssertEqual(r.status, 2, "\(command): \(r.stdout)")
+            XCTAssertTrue(r.stderr.contains("passes the 64-bit range"), r.stderr)
+        }
+    }
 }

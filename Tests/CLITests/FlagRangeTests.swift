@@ -25,6 +25,16 @@ final class FlagRangeTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
     }
 
+    /// A negative number after a space is the flag's value, so the message states the range (it used to
+    /// read "-1" as a flag and say the value was missing).
+    func testNegativeValuesAfterASpaceGetTheRange() throws {
+        try assertRefused(["count", "--param-bits", "-1"], "--param-bits must be an integer from 1 to 64, got -1")
+        try assertRefused(["score", "--baseline", "-5"], "--baseline must be a finite number of at least 1, got -5")
+        try assertRefused(["count", "--sparsity", "-0.5"], "--sparsity must be in [0, 1), got -0.5")
+        try assertRefused(["count", "--preset", "qrnn-lm", "--nhid", "-3"], "--nhid must be an integer from 1 to")
+        try assertRefused(["eval", "model.pt", "--text", "t", "--vocab", "v", "--bptt", "-2"], "--bptt must be an integer from 1 to")
+    }
+
     func testSparsityIsInZeroToOne() throws {
         for value in ["1", "1.5", "-0.1", "nan"] {
             try assertRefused(["count", "--sparsity=\(value)"], "--sparsity must be in [0, 1), got ")

@@ -200,6 +200,18 @@ final class BudgetTests: XCTestCase {
         XCTAssertEqual(try doc.nodes(forXPath: "//testcase/failure").count, 1)
     }
 
+    // Issue 9: a model name from the budget file never sends escape codes to a terminal or a CI log.
+    func testTextFormatsReplaceControlCharacters() {
+        let name = "m\u{1B}[31mo\u{9B}del\u{7F}"
+        let limit = BudgetLimit(metric: .params, max: 1, tolerance: nil, line: 3)
+        let budget = Budget(path: "b\u{1B}.yml", models: [BudgetModel(name: name, model: "p", line: 1, settings: CountSettings(), graph: nil, limits: [limit])])
+        let report = BudgetReport(budgetPath: budget.path, results: BudgetCheck.evaluate(budget, measured: [name: [.params: 2]], accepted: nil))
+        for out in [report.text(), report.markdown(), report.github()] {
+            XCTAssertFalse(out.unicodeScalars.contains { BudgetReport.isControl($0) && $0 != "\n" }, out)
+            XCTAssertTrue(out.contains("m\u{FFFD}[31mo\u{FFFD}del\u{FFFD}"), out)
+        }
+    }
+
     func testLockFileErrorsNameLineAndColumn() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

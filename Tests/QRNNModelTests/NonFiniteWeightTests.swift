@@ -31,4 +31,18 @@ final class NonFiniteWeightTests: XCTestCase {
             XCTAssertEqual("\(e)", "not finite: encoder.weight value [\(row * width + 1)] = nan")
         }
     }
+
+    /// Finite weights so large that the loss passes ~709.8 nats have no float64 perplexity: an error, never
+    /// `perplexity inf` with exit 0.
+    func testALossBeyondFloat64sPerplexityIsAnError() throws {
+        let c = try XCTUnwrap(try Fixtures.expected()["full-w11-b4-zip"])
+        var (config, weights) = try Fixtures.weights(try XCTUnwrap(c.weights_json))
+        weights.decoderBias = FloatBuffer((0..<weights.decoderBias.count).map { $0 == 0 ? 3e4 : -3e4 })
+        config.splits = []
+        let model = try QRNNLanguageModel(config: config, weights: weights)
+        let tokens = try Fixtures.tokens(c).map { $0 == 0 ? 1 : $0 }
+        XCTAssertThrowsError(try Perplexity.evaluate(model: model, tokens: tokens, batchSize: 4, bptt: 50)) { e in
+            XCTAssertTrue("\(e)".contains("is beyond float64"), "\(e)")
+        }
+    }
 }
