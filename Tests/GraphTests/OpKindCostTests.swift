@@ -29,6 +29,21 @@ final class OpKindCostTests: XCTestCase {
         XCTAssertEqual(conv.info, [7, 3, 4, 6])
     }
 
+    /// A dot product of fewer than one non-zero term on average needs no adds: the reference's n − 1 would go
+    /// negative for a weight pruned almost (or wholly) to zeros, as torchvision's zero-initialised ViT head is.
+    func testAlmostFullyPrunedWeightsNeverHaveNegativeAdds() throws {
+        let fc = try read(#""op": "FullyConnected", "kernel_shape": [32, 10], "use_bias": false"#)
+        // σ = 0.99: n = 32·0.01 = 0.32 non-zeros per output: mults 0.32·10 = 3.2, adds max(0.32 − 1, 0)·10 = 0.
+        XCTAssertEqual(cost(fc, sparsity: 0.99)[2], 3.2, accuracy: 1e-9)
+        XCTAssertEqual(cost(fc, sparsity: 0.99)[3], 0)
+        let conv = try read(#""op": "Conv2D", "input_shape": [4, 4], "kernel_shape": [1, 1, 2, 3], "strides": [1, 1], "padding": "valid", "use_bias": true"#)
+        // L = 2·0.25 = 0.5 < 1: adds are the bias's only, 4·4·3 = 48.
+        XCTAssertEqual(cost(conv, sparsity: 0.75)[3], 48)
+        // The seed's bias-only decoder op (c_in = 0) keeps the reference's arithmetic: −V + V bias adds = 0.
+        let bias = try read(#""op": "FullyConnected", "kernel_shape": [0, 7], "use_bias": true"#)
+        XCTAssertEqual(cost(bias)[3], 0)
+    }
+
     func testGroupsMustDivideTheChannels() {
         XCTAssertThrowsError(try read("""
         "op": "Conv2D", "input_size": 4, "kernel_shape": [1, 1, 6, 4], "strides": [1, 1], "padding": "same", "groups": 4, "use_bias": false

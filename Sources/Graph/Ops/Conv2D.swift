@@ -73,7 +73,7 @@ func convolutionCost(weights: Double, vectorLength: Double, outputs: Double, bia
     cost.params = weights * (1 - c.sparsity)
     let length = vectorLength * (1 - c.sparsity)
     cost.mults = length * outputs
-    cost.adds = (length - 1) * outputs
+    cost.adds = dotProductAdds(length) * outputs
     if biases > 0 {
         cost.paramBits += biases * c.paramBits
         cost.params += biases

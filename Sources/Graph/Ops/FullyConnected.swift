@@ -55,8 +55,9 @@ public struct FullyConnected: OpKind {
         let n = cin * (1 - c.sparsity)
         cost.mults = n * cout * r
         // The reference's (n − 1)·c_out goes negative for the seed's bias-only op (c_in = 0) and
-        // cancels the bias adds; the full convention counts one add per output for the bias instead.
-        let dotAdds = c.convention == .full ? max(n - 1, 0) : n - 1
+        // cancels the bias adds, as the seed's table counts it; the full convention counts one add per output
+        // for the bias instead. A real dot product (c_in > 0) never has negative adds.
+        let dotAdds = c.convention == .full || cin > 0 ? dotProductAdds(n) : n - 1
         cost.adds = dotAdds * cout * r
         if useBias {
             cost.paramBits += cout * c.paramBits

@@ -49,10 +49,10 @@ public struct LSTM: OpKind {
         cost.params = (gates + projection) * keep + b * 4 * h
         let length = (i + h) * keep
         cost.mults = 4 * h * length + 15 * h
-        cost.adds = 4 * h * (length - 1) + b * 4 * h + 8 * h
+        cost.adds = 4 * h * dotProductAdds(length) + b * 4 * h + 8 * h
         if let p = projectionSize.map(Double.init) {
             cost.mults += h * keep * p
-            cost.adds += (h * keep - 1) * p
+            cost.adds += dotProductAdds(h * keep) * p
         }
         return cost
     }

@@ -39,7 +39,7 @@ public struct QRNN: OpKind {
         cost.params = cin * cout * (1 - c.sparsity)
         let n = cin * (1 - c.sparsity)
         cost.mults = n * cout
-        cost.adds = (n - 1) * cout
+        cost.adds = dotProductAdds(n) * cout
         cost.paramBits += cout * c.paramBits        // the gate map always has a bias
         cost.params += cout
         cost.adds += cout
