@@ -4,7 +4,7 @@ public enum OpRegistry {
     public static let kinds: [any OpKind.Type] = [
         Conv2D.self, DepthWiseConv2D.self, FullyConnected.self, GlobalAvg.self, Scale.self, Add.self,
         GlobalMax.self, Embedding.self, QRNN.self, LSTM.self,
-        MaxPool.self, AvgPool.self, ActivationLayer.self, Elementwise.self, MatMul.self, LayerNormalization.self,
+        MaxPool.self, AvgPool.self, ActivationLayer.self, Elementwise.self, MatMul.self, LayerNormalization.self, Parameters.self,
     ]
 
     /// The kind graph files call `typeName`.

@@ -34,15 +34,25 @@ struct ONNXLowering {
     private let graphOutputs: Set<String>
     private(set) var absorbed: Set<Int> = []
     private(set) var lowered: [Lowered] = []
+    /// Values an op accounts for: read by an op with weights, or by a node fused into another op.
+    private var claimed: Set<String> = []
+    /// Per node read (not absorbed): where its ops end in `lowered`, for the stored values it alone reads.
+    private var ends: [(index: Int, end: Int)] = []
 
     /// Data movement and shape arithmetic: no arithmetic on values, so no cost.
     static let free: Set<OpKey> = Set(["Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout",
-                                       "Concat", "Split", "Shape", "Constant", "Slice", "Cast", "Pad", "ConstantOfShape"].map { OpKey("", $0) })
+                                       "Concat", "Split", "Shape", "Constant", "Slice", "Cast", "Pad", "ConstantOfShape",
+                                       "Expand"].map { OpKey("", $0) })
 
-    /// Whether a node's op type has a lowering (or is free).
+    /// Ops exporters use for shape arithmetic on constants (ViT's TorchScript export sizes its class token with
+    /// Mod, Equal and Where): free when every input is a constant, unsupported on activations.
+    static let shapeArithmetic: Set<OpKey> = Set(["Mod", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+                                                  "And", "Or", "Not", "Where", "Range"].map { OpKey("", $0) })
+
+    /// Whether a node's op type has a lowering (or is free, or may be shape arithmetic on constants).
     static func handles(_ node: ONNXNode) -> Bool {
         let key = OpKey(node)
-        return free.contains(key) || table[key] != nil
+        return free.contains(key) || table[key] != nil || shapeArithmetic.contains(key)
     }
 
     init(model: ONNXModel, shapes: InferredShapes) {
@@ -56,21 +66,47 @@ struct ONNXLowering {
         graphOutputs = Set(model.graph.outputs.map(\.name))
     }
 
-    /// Lowers every node in file (topological) order.
+    /// Lowers every node in file (topological) order, then books the stored values no op accounts for.
     mutating func run() throws -> [Lowered] {
         for (index, node) in model.graph.nodes.enumerated() where !absorbed.contains(index) {
+            try lower(index, node)
+            ends.append((index, lowered.count))
+        }
+        bookUnclaimedValues()
+        return lowered
+    }
+
+    private mutating func lower(_ index: Int, _ node: ONNXNode) throws {
             let key = OpKey(node)
-            if Self.free.contains(key) { continue }
+            if Self.free.contains(key) { return }
             // A node computing only from constants was folded by the exporter's shape arithmetic: no runtime cost.
-            if !node.inputs.isEmpty, node.inputs.allSatisfy({ $0.isEmpty || (shapes[$0]?.isConstant ?? false) }) { continue }
+            if !node.inputs.isEmpty, node.inputs.allSatisfy({ $0.isEmpty || (shapes[$0]?.isConstant ?? false) }) { return }
             guard let handler = Self.table[key] else {
-                throw ImportError(model.path, "unsupported ONNX ops: \(node.qualifiedOpType) ×1")
+                let why = Self.shapeArithmetic.contains(key) ? " on activations (micronet reads it only in shape arithmetic on constants)" : ""
+                throw ImportError(model.path, "unsupported ONNX ops: \(node.qualifiedOpType) ×1\(why)")
             }
             do { try handler(&self, index, node) } catch let e as LoweringError {
                 throw ImportError(model.path, "\(Self.label(node, index)): \(e.message)")
             }
+    }
+
+    /// Stored floating-point tensors of more than one value that no op accounts for (a position embedding,
+    /// a class token, a written-out LayerNorm's scale and shift) become `Parameters` ops, placed after the
+    /// ops of the first node that reads them. Scalars (an epsilon, a Clip bound) and integer shape
+    /// tensors are not parameters.
+    private mutating func bookUnclaimedValues() {
+        var booked = Set<String>()
+        var inserts: [(at: Int, item: Lowered)] = []
+        for (index, end) in ends {
+            let node = model.graph.nodes[index]
+            for input in node.inputs where !input.isEmpty && !claimed.contains(input) && !booked.contains(input) {
+                guard let t = info(input)?.tensor, t.dataType.isFloatingPoint, t.count > 1 else { continue }
+                booked.insert(input)
+                inserts.append((end, Lowered(scope: ONNXScope(node, producer: model.producerName), fallbackName: "parameters",
+                                             op: Parameters(elements: t.count), weight: t)))
+            }
         }
-        return lowered
+        for (offset, insert) in inserts.enumerated() { lowered.insert(insert.item, at: insert.at + offset) }
     }
 
     static func label(_ node: ONNXNode, _ index: Int) -> String {
@@ -81,11 +117,17 @@ struct ONNXLowering {
 
     /// Adds an op for `node`.
     mutating func emit(_ node: ONNXNode, _ op: any OpKind, weight: ONNXTensor? = nil) {
+        // An op that stores parameters accounts for the values its node reads (a LayerNormalization's scale
+        // and shift, a conv's weight and bias); an op without them (Add, Mul, Concat) leaves them to be booked.
+        if op.cost(OpCostContext(paramBits: 32, sparsity: 0)).params > 0 { claimed.formUnion(node.inputs) }
         lowered.append(Lowered(scope: ONNXScope(node, producer: model.producerName), fallbackName: node.opType.lowercased(), op: op, weight: weight))
     }
 
     /// Marks a node as fused into the op being emitted.
-    mutating func absorb(_ index: Int) { absorbed.insert(index) }
+    mutating func absorb(_ index: Int) {
+        absorbed.insert(index)
+        claimed.formUnion(model.graph.nodes[index].inputs)
+    }
 
     /// The inferred shape of `value`.
     func shape(_ value: String) throws -> [Int] {

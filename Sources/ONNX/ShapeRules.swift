@@ -37,6 +37,7 @@ enum ShapeRules {
         rules["Constant"] = constant
         rules["Pad"] = pad
         rules["ConstantOfShape"] = constantOfShape
+        rules.merge(logic) { current, _ in current }
         return rules
     }()
 

@@ -29,6 +29,7 @@ final class RegistryRoundTripTests: XCTestCase {
         NamedOp("div", Elementwise(.div, shape: [2, 3, 4]), bits: OpBits(input: 16)),
         NamedOp("matmul", MatMul(batch: 2, m: 4, k: 8, n: 4)),
         NamedOp("ln", LayerNormalization(rows: 4, size: 8, useBias: false)),
+        NamedOp("pos_embedding", Parameters(elements: 544), sparsity: 0.25),
     ]
 
     func testEveryRegisteredKindIsCovered() {

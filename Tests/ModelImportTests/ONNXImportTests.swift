@@ -118,6 +118,26 @@ final class ONNXImportTests: XCTestCase {
         }
     }
 
+    /// torchvision's VisionTransformer through the TorchScript exporter (fixtures/make_vit_fixture.py: image 32,
+    /// patch 8, 2 layers, 2 heads, width 32, MLP 64, 10 classes): the class token's size comes from Mod, Equal
+    /// and Where on constants, LayerNorms are written out, and the position embedding and class token are
+    /// read by Add and Concat. Figures by hand from those sizes; parameters as PyTorch's sum(p.numel()).
+    func testTorchScriptViTCountsItsAttentionAndEveryParameter() throws {
+        let graph = try ModelImport.open(path: Fixtures.path("fixtures/onnx/vit/vit_tiny_ts14.onnx"))
+            .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true)).graph
+        let costs = graph.allOps.map { cost(of: $0.op, settings: CountSettings()) }
+        // conv 8×8×3→32 stride 8: 4·4·32 = 512 outputs of L = 192: 6,144 + 32 params, 98,304 mults.
+        // in_proj 32→96 on 17 tokens: 3,168 params, 52,224 mults; QKᵀ 2·17·17·16 = 9,248 mults, 2·17·17·15 = 8,670
+        // adds; AV 9,248 mults, 2·17·16·16 = 8,704 adds; out_proj 1,056 params; MLP 2,112 + 2,080 params, 34,816 mults each.
+        for (params, mults) in [(6_176.0, 98_304.0), (3_168, 52_224), (1_056, 17_408), (2_112, 34_816), (2_080, 34_816)] {
+            XCTAssertEqual(costs.filter { $0.params == params && $0.mults == mults }.count, params == 6_176 ? 1 : 2, "\(params) / \(mults)")
+        }
+        XCTAssertEqual(costs.filter { $0.params == 0 && $0.mults == 9_248 }.map(\.adds).sorted(), [8_670, 8_670, 8_704, 8_704])
+        // 6,176 conv + 32 class token + 17·32 position + 2·(64 + 3,168 + 1,056 + 64 + 2,112 + 2,080) + 64 + 330 head.
+        XCTAssertEqual(costs.reduce(0) { $0 + $1.params }, 24_234)
+        XCTAssertEqual(graph.input, .image(height: 32, width: 32, channels: 3))
+    }
+
     func testGraphFileOfAnONNXModelCountsTheSame() throws {
         let resolved = try ModelImport.open(path: Fixtures.path("fixtures/onnx/preact_se_ts13.onnx"))
             .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true))
