@@ -53,8 +53,14 @@ public enum ShapeInference {
             throw ONNXError(path: model.path, message: "--input-shape needs a model with one input; this one has \(inputs.count) (\(inputs.map(\.name).joined(separator: ", ")))")
         }
         var inputShapes: [(name: String, shape: [Int])] = []
+        // A batch fixed above 1 in the file counts as 1, as a symbolic one does: counts are per input.
+        var fixedBatch: Int?
         for input in inputs {
-            let shape = try resolveInput(input, given: inputShape, path: model.path)
+            var shape = try resolveInput(input, given: inputShape, path: model.path)
+            if inputShape == nil, let first = shape.first, first > 1 {
+                fixedBatch = first
+                shape[0] = 1
+            }
             do { _ = try Shapes.count(shape) } catch let e as ShapeError {
                 throw ONNXError(path: model.path, message: "input '\(input.name)': \(e.message)")
             }
@@ -75,7 +81,8 @@ public enum ShapeInference {
             let context = ShapeContext(node: node, opset: model.opsetVersion(node.domain) ?? 1, inputs: known)
             let outs: [InferredTensor]
             do { outs = try rule(context) } catch let e as ShapeError {
-                throw ONNXError(path: model.path, message: "\(label): \(e.message)")
+                let batch = fixedBatch.map { " (the file fixes the batch at \($0) and micronet counts one input: re-export it with batch 1 or a dynamic batch axis)" } ?? ""
+                throw ONNXError(path: model.path, message: "\(label): \(e.message)\(batch)")
             }
             for (name, out) in zip(node.outputs, outs) where !name.isEmpty {
                 do { _ = try Shapes.count(out.shape) } catch let e as ShapeError {
@@ -91,11 +98,14 @@ public enum ShapeInference {
     private static func resolveInput(_ input: ONNXValueInfo, given: [Int]?, path: String) throws -> [Int] {
         let declared = input.shape ?? []
         if let given {
+            guard given.first == 1 else {
+                throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")): the batch (first dimension) must be 1; counts are per input")
+            }
             guard input.shape == nil || given.count == declared.count else {
                 throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")) has \(given.count) dimensions, input '\(input.name)' has \(declared.count)")
             }
-            for (d, g) in zip(declared, given) {
-                if case .value(let v) = d, v != g {
+            for (axis, (d, g)) in zip(declared, given).enumerated() {
+                if case .value(let v) = d, v != g, axis > 0 {
                     throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")) disagrees with input '\(input.name)' of shape \(declared.map(\.description).joined(separator: "x"))")
                 }
             }

@@ -138,6 +138,21 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(graph.input, .image(height: 32, width: 32, channels: 3))
     }
 
+    /// A file exported with its batch fixed at 4 counts one input, exactly as the batch-1 export of the same
+    /// model does (counting.py's PlainNet figures), and says so; `--input-shape` with a batch above 1 is refused.
+    func testAFixedBatchCountsOneInput() throws {
+        let want = try XCTUnwrap(Self.fixtures["plainnet_ts13.onnx"])
+        try assertTotals(of: Fixtures.path("fixtures/onnx/batch/plainnet_b4_ts13.onnx"), want, label: "plainnet_b4_ts13.onnx",
+                         input: .image(height: 16, width: 16, channels: 3))
+        let resolved = try ModelImport.open(path: Fixtures.path("fixtures/onnx/batch/plainnet_b4_ts13.onnx"))
+            .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true))
+        XCTAssertTrue(resolved.notes.contains { $0.contains("fixes it at 4; counted for one input") }, "\(resolved.notes)")
+        XCTAssertThrowsError(try ModelImport.open(path: Fixtures.path("fixtures/onnx/convzoo_batch_ts13.onnx"))
+            .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true), inputShape: [2, 3, 32, 32])) { error in
+            XCTAssertTrue("\(error)".contains("the batch (first dimension) must be 1"), "\(error)")
+        }
+    }
+
     func testGraphFileOfAnONNXModelCountsTheSame() throws {
         let resolved = try ModelImport.open(path: Fixtures.path("fixtures/onnx/preact_se_ts13.onnx"))
             .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true))
