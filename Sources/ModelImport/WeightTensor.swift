@@ -63,8 +63,13 @@ struct TensorTable {
     private var byName: [String: NamedTensor] = [:]
     /// Module names in checkpoint order.
     private(set) var names: [String] = []
+    /// torch.nn.utils.prune's masks by module name: a module pickled whole registers them as buffers.
+    private var pruningMasks: [String: Tensor] = [:]
 
     init(_ checkpoint: LoadedCheckpoint) {
+        for t in checkpoint.modelTensors where t.role == .buffer && t.moduleName.hasSuffix("_mask") {
+            if pruningMasks[t.moduleName] == nil { pruningMasks[t.moduleName] = t.tensor }
+        }
         for t in checkpoint.modelTensors where t.role != .buffer {  // only parameters reach count
             let short = t.moduleName
             if byName[short] == nil {
@@ -85,7 +90,7 @@ struct TensorTable {
             if let t = self[module + suffix] { return WeightTensor(label: module + suffix, tensor: t) }
         }
         if let orig = self[module + ".weight_orig"] {
-            guard let mask = self[module + ".weight_mask"] else {
+            guard let mask = self[module + ".weight_mask"] ?? pruningMasks[module + ".weight_mask"] else {
                 throw ImportError(path, "\(module).weight_orig has no \(module).weight_mask beside it (a torch.nn.utils.prune checkpoint keeps both)")
             }
             guard mask.shape == orig.shape else {

@@ -42,14 +42,18 @@ final class GraphPairingTests: XCTestCase {
         let data = try Data(contentsOf: URL(fileURLWithPath: path("expected_counts.json")))
         let all = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
         let want = try XCTUnwrap(all["cnn_pruned.pt"]).compactMapValues { $0 as? Double }
-        let r = try MicronetProcess.run(["count", path("cnn_pruned.pt"), "--graph", path("cnn.graph.json"),
-                                         "--input-bits", "16", "--format", "json"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let got = try XCTUnwrap(json["total"] as? [String: Any]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
-        for key in ["param_bits", "mults", "adds", "params"] {
-            let w = try XCTUnwrap(want[key], key), g = try XCTUnwrap(got[key], key)
-            XCTAssertEqual(g, w, accuracy: abs(w) * 1e-12, key)
+        // The state dict, and the same module pickled whole, where the masks are buffers
+        // (fixtures/make_pruned_whole_fixture.py checks the two hold the same tensors).
+        for file in ["cnn_pruned.pt", "cnn_pruned_model.pt"] {
+            let r = try MicronetProcess.run(["count", path(file), "--graph", path("cnn.graph.json"),
+                                             "--input-bits", "16", "--format", "json"])
+            XCTAssertEqual(r.status, 0, "\(file): \(r.stderr)")
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let got = try XCTUnwrap(json["total"] as? [String: Any]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+            for key in ["param_bits", "mults", "adds", "params"] {
+                let w = try XCTUnwrap(want[key], key), g = try XCTUnwrap(got[key], "\(file) \(key)")
+                XCTAssertEqual(g, w, accuracy: abs(w) * 1e-12, "\(file) \(key)")
+            }
         }
         let table = try MicronetProcess.run(["count", path("cnn_pruned.pt"), "--graph", path("cnn.graph.json"), "--input-bits", "16"])
         XCTAssertTrue(table.stdout.contains("  conv2: conv2.weight_orig * conv2.weight_mask 50.00% zeros (pruning mask applied) -> sparse"),
