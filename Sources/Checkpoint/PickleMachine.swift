@@ -122,7 +122,11 @@ struct PickleMachine {
             case 0x80: // PROTO
                 let v = try cursor.u8()
                 guard v <= 5 else { throw FormatError("unsupported pickle protocol \(v)") }
-            case 0x95: _ = try cursor.le(UInt64.self) // FRAME: frames are just a hint
+            case 0x95: // FRAME: a hint, but one longer than the bytes left is a truncated or lying file (Python refuses it too)
+                let n = try cursor.le(UInt64.self)
+                guard n <= UInt64(max(0, cursor.remaining)) else {
+                    throw FormatError("truncated pickle: FRAME at offset \(at) declares \(n) bytes but only \(cursor.remaining) are left")
+                }
             case 0x2E: // STOP
                 if let m = marks.last, m > stack.count { throw FormatError("pickle stops inside a MARK") }
                 return try popValue()

@@ -212,6 +212,18 @@ final class HostileInputTests: XCTestCase {
         return String(repeating: "0", count: 16 - x.count) + x
     }
 
+    // MARK: pickle opcodes that declare more than the file holds
+
+    func testAFrameLongerThanTheBytesLeftIsRefused() throws {
+        let frame: (UInt64) -> [UInt8] = { [0x95] + withUnsafeBytes(of: $0.littleEndian, Array.init) }
+        withScratch([0x80, 0x04] + frame(1 << 63) + [0x5D, 0x2E]) {
+            assertRejects($0, "truncated pickle: FRAME at offset 2 declares 9223372036854775808 bytes but only 2 are left")
+        }
+        withScratch([0x80, 0x04] + frame(3) + [0x5D, 0x2E]) { assertRejects($0, "FRAME at offset 2 declares 3 bytes but only 2") }
+        // A frame that fits (every protocol-4 pickle has them) loads.
+        try withScratch([0x80, 0x04] + frame(2) + [0x5D, 0x2E]) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
+    }
+
     // MARK: class 8: non-string keys name their tensors (compared with torch in FixtureTests)
 
     func testNonStringDictKeysNeverDropTensors() throws {
