@@ -47,6 +47,7 @@ final class HostileInputCLITests: XCTestCase {
             ("long_name_bomb.pt", "tensor names take more than"),
             ("shape_overflow.pt", "overflows"),
             ("deflate_bomb_lying.pt", "deflate bomb"),
+            ("hostile_fx_graph_module.pt", "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module"),
         ]
         for (name, fragment) in cases {
             let path = bad.appendingPathComponent(name).path

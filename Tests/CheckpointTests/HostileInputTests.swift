@@ -76,6 +76,25 @@ final class HostileInputTests: XCTestCase {
         assertRejects(Fixtures.badPath("hidden_pickle.pt"), "pickle 'dtypes_zip/extra.pkl' (checked for safety, not used): hostile pickle: it asks to call posix.system")
     }
 
+    func testGlobalsThatGenerateOrRunCodeAreRefused() throws {
+        // torch.load really runs each of these: FX's reduce_graph_module execs the pickled source.
+        assertRejects(Fixtures.badPath("hostile_fx_graph_module.pt"), "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module")
+        let calls = [("torch.fx.graph_module", "_deserialize_graph_module"), ("numpy.testing._private.utils", "runstring"),
+                     ("torch._inductor.codecache", "PyCodeCache"), ("torch._C", "_jit_script_compile"), ("doctest", "debug_script"),
+                     ("torch._dynamo", "optimize"), ("torch._C", "_jit_pass_inline"), ("torch.utils.benchmark", "Timer"),
+                     ("posixpath", "realpath"), ("torch", "save"), ("torch", "_C._jit_script_compile")]
+        for (module, name) in calls {
+            // GLOBAL module name, ('x',), REDUCE
+            let b: [UInt8] = [0x80, 0x02] + Array("c\(module)\n\(name)\n".utf8) + Self.str("x") + [0x85, 0x52, 0x2E]
+            withScratch(b) { assertRejects($0, "hostile pickle: it asks to call \(module).\(name)") }
+        }
+        // Neighbours that only look alike stay inert: torch._C's other names, a `fxlib` module.
+        for (module, name) in [("torch._C", "_nn"), ("fxlib.graph", "Node"), ("torch", "Size")] {
+            let b: [UInt8] = [0x80, 0x02] + Array("c\(module)\n\(name)\n".utf8) + [0x2E]
+            try withScratch(b) { XCTAssertNoThrow(try LoadedCheckpoint.load(path: $0), "\(module).\(name)") }
+        }
+    }
+
     func testOverlappingZipEntriesAreRefused() {
         assertRejects(Fixtures.badPath("overlap_zip.pt"), "corrupt zip: entry 'dtypes_zip/data/0' overlaps entry 'dtypes_zip/data/1'")
     }
