@@ -48,6 +48,7 @@ final class HostileInputCLITests: XCTestCase {
             ("shape_overflow.pt", "overflows"),
             ("deflate_bomb_lying.pt", "deflate bomb"),
             ("hostile_fx_graph_module.pt", "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module"),
+            ("dict_key_amp.pkl", "(memo amplification)"),
         ]
         for (name, fragment) in cases {
             let path = bad.appendingPathComponent(name).path

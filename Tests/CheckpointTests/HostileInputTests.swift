@@ -213,6 +213,31 @@ final class HostileInputTests: XCTestCase {
         withScratch(b) { assertRejects($0, "(memo amplification)") }
     }
 
+    func testAMemoizedLongKeyInManyDictsIsChargedNotCopied() throws {
+        // 1,000 dicts keyed by one 32 KiB string: hashed 1,000 times (32 MiB) from a 38 KB file.
+        assertRejects(Fixtures.badPath("dict_key_amp.pkl"), "(memo amplification)")
+        // The same through OrderedDict([(key, 1)]) reduces.
+        var b: [UInt8] = [0x80, 0x02] + Self.str(String(repeating: "k", count: 32 << 10)) + [0x71, 0x00]
+        b += Array("ccollections\nOrderedDict\n".utf8) + [0x71, 0x01, 0x5D, 0x28]
+        b += [UInt8]([0x68, 0x01, 0x5D, 0x68, 0x00, 0x4B, 0x01, 0x86, 0x61, 0x85, 0x52]).repeated(1_000) + [0x65, 0x2E]
+        withScratch(b) { assertRejects($0, "(memo amplification)") }
+        // A key shared by a few dicts (an optimizer's per-parameter 'exp_avg') is fine.
+        var ok: [UInt8] = [0x80, 0x02] + Self.str(String(repeating: "k", count: 32 << 10)) + [0x71, 0x00, 0x5D, 0x28]
+        ok += [UInt8]([0x7D, 0x68, 0x00, 0x4B, 0x01, 0x73]).repeated(10) + [0x65, 0x2E]
+        try withScratch(ok) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
+    }
+
+    func testALongKeyOverManyNonTensorItemsBuildsNoNames() throws {
+        // {<64 KiB key>: [0, 1, ..., 99,999]}: no name is built for a value that holds no tensor.
+        var b: [UInt8] = [0x80, 0x02, 0x7D] + Self.str(String(repeating: "k", count: 64 << 10)) + [0x5D, 0x28]
+        b += [UInt8]([0x4B, 0x07]).repeated(100_000) + [0x65, 0x73, 0x2E]
+        try withScratch(b) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
+        // ... but 1,000 lists under it are 1,000 names of 64 KiB: charged, and past the budget.
+        var c: [UInt8] = [0x80, 0x02, 0x7D] + Self.str(String(repeating: "k", count: 64 << 10)) + [0x5D, 0x28]
+        c += [UInt8]([0x5D, 0x5D, 0x61]).repeated(1_000) + [0x65, 0x73, 0x2E]
+        withScratch(c) { assertRejects($0, "tensor names take more than") }
+    }
+
     func testALongNameRepeatedUnderManyItemsIsCappedAndElided() throws {
         assertRejects(Fixtures.badPath("long_name_bomb.pt"), "tensor names take more than")
         let c = try LoadedCheckpoint.load(path: Fixtures.badPath("long_name_tied.pt"))
