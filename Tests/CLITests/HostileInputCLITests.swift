@@ -49,6 +49,7 @@ final class HostileInputCLITests: XCTestCase {
             ("deflate_bomb_lying.pt", "deflate bomb"),
             ("hostile_fx_graph_module.pt", "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module"),
             ("dict_key_amp.pkl", "(memo amplification)"),
+            ("deflate_over_budget.pt", "beyond micronet's inflation budget of 32 MiB + 8× the file size"),
         ]
         for (name, fragment) in cases {
             let path = bad.appendingPathComponent(name).path

@@ -213,6 +213,16 @@ final class HostileInputTests: XCTestCase {
         withScratch(b) { assertRejects($0, "(memo amplification)") }
     }
 
+    func testDeflatedEntriesInflateWithinTheBudget() throws {
+        // 40 KB inflating to 40 MB of zeros: past 32 MiB + 8× the file, refused before any allocation.
+        assertRejects(Fixtures.badPath("deflate_over_budget.pt"),
+                      "zip entry 'zeros/data/0' inflates to 40000000 bytes (38.1 MiB) from 38889 compressed, beyond micronet's inflation budget of 32 MiB + 8× the file size per archive (32.3 MiB here)")
+        XCTAssertEqual(ZipArchive.inflationBudget(forFileBytes: 4_175_134), (32 << 20) + 8 * 4_175_134)
+        XCTAssertEqual(ZipArchive.inflationBudget(forFileBytes: Int.max), Int.max)
+        // A real deflated checkpoint is well inside it.
+        XCTAssertGreaterThan(try LoadedCheckpoint.load(path: Fixtures.path("views_deflated.pt")).tensors.count, 0)
+    }
+
     func testAMemoizedLongKeyInManyDictsIsChargedNotCopied() throws {
         // 1,000 dicts keyed by one 32 KiB string: hashed 1,000 times (32 MiB) from a 38 KB file.
         assertRejects(Fixtures.badPath("dict_key_amp.pkl"), "(memo amplification)")
