@@ -76,6 +76,27 @@ final class HostileInputCLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("…[5002 bytes, fnv1a64 "), String(r.stdout.prefix(2000)))
     }
 
+    func testErrorsElideLongNamesAsInspectDoes() throws {
+        // count lists 16 of the 1,000 tied 5,002-byte names: 80 KB on one line unless elided.
+        let path = bad.appendingPathComponent("long_name_tied.pt").path
+        let r = try MicronetProcess.runHostile(["count", path])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, String(r.stderr.prefix(500)))
+        XCTAssertTrue(r.stderr.contains("not a model micronet recognises"), String(r.stderr.prefix(500)))
+        XCTAssertTrue(r.stderr.contains("…[5002 bytes, fnv1a64 "), String(r.stderr.prefix(500)))
+        XCTAssertLessThan(r.stderr.utf8.count, 4096)
+        // Any message, not just that one: a 6,000-byte module name in a refused STACK_GLOBAL.
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-longglobal-\(getpid()).pkl").path
+        func str(_ s: String) -> [UInt8] { [0x58] + withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian, Array.init) + Array(s.utf8) }
+        let module = "os." + String(repeating: "x", count: 6000)
+        FileManager.default.createFile(atPath: p, contents: Data([0x80, 0x04] + str(module) + str("system") + [0x93, 0x2E]))
+        defer { unlink(p) }
+        try assertRefused(["inspect", p], path: p, fragment: "hostile pickle: it names os.xxx")
+        let g = try MicronetProcess.runHostile(["inspect", p])
+        XCTAssertTrue(g.stderr.contains("…[6010 bytes, fnv1a64 "), g.stderr)
+        XCTAssertLessThan(g.stderr.utf8.count, 1024)
+    }
+
     func testAFIFOAsTheModelIsRefusedAtOnce() throws {
         let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-cli-fifo-\(getpid())").path
         unlink(p)
