@@ -97,6 +97,20 @@ final class HostileInputCLITests: XCTestCase {
         XCTAssertLessThan(g.stderr.utf8.count, 1024)
     }
 
+    func testEvalErrorsAboutWeightsNameTheFile() throws {
+        let root = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures").path
+        let cases = [
+            ("\(root)/lstm/bad/nan-weight.pt", "\(root)/lstm/bad/text.txt", "\(root)/lstm/bad/vocab.txt", "rnns.0.weight_ih_l0 value [14] = nan"),
+            // QRNN: a layer checked when the model is built, the embedding only once the loss is not finite.
+            ("\(bad.path)/qrnn_inf_bias.pt", "\(root)/qrnn/corpus/test.txt", "\(root)/qrnn/vocab.txt", "rnns.1.linear.module.bias value [5] = inf"),
+            ("\(bad.path)/qrnn_nan_embedding.pt", "\(root)/qrnn/corpus/test.txt", "\(root)/qrnn/vocab.txt", "encoder.weight value [0] = nan"),
+        ]
+        for (model, text, vocab, problem) in cases {
+            try assertRefused(["eval", model, "--text", text, "--vocab", vocab, "--batch-size", "1"], path: model,
+                              fragment: "not finite: \(model): \(problem)")
+        }
+    }
+
     func testAFIFOAsTheModelIsRefusedAtOnce() throws {
         let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-cli-fifo-\(getpid())").path
         unlink(p)
