@@ -43,7 +43,7 @@ struct Flattener {
         switch root {
         case .list, .tuple:
             _ = firstVisit(root)
-            for (i, item) in (root.listItems ?? []).enumerated() { try walk(item, prefix: "\(i).", depth: 1) }
+            for (i, item) in (root.listItems ?? []).enumerated() where !Self.isLeaf(item) { try walk(item, prefix: try child("", String(i)), depth: 1) }
         default:
             try walk(root, prefix: "", depth: 0)
         }
@@ -52,9 +52,7 @@ struct Flattener {
     private mutating func emit(_ raw: String, _ t: Tensor, optimizer: Bool, role: TensorRole? = nil) throws {
         let name = optimizer ? raw : PackedParams.floatName(raw) ?? raw
         nameBytes &+= name.utf8.count
-        guard nameBytes <= nameBudget else {
-            throw FormatError("tensor names take more than \(nameBudget) bytes, out of proportion to the file (a long key repeated under many items?); refusing it")
-        }
+        guard nameBytes <= nameBudget else { throw Self.overBudget(nameBudget) }
         out.append((name, t, optimizer, role))
         if !optimizer, modelNames[TensorIdentity(t)] == nil { modelNames[TensorIdentity(t)] = name }
     }
@@ -91,6 +89,53 @@ struct Flattener {
         case .int(let i): return String(i)
         default: return repr(k, depth: 0)
         }
+    }
+
+    /// Bytes of the file's data a key's name is made from (a tuple's repr reads every item).
+    private static func keySourceBytes(_ k: PickleValue, depth: Int = 0) -> Int {
+        switch k {
+        case .string(let s): return s.utf8.count
+        case .bytes(let b): return b.count
+        case .tuple(let t) where depth < 8: return t.reduce(8) { $0 &+ keySourceBytes($1, depth: depth + 1) }
+        default: return 8
+        }
+    }
+
+    /// `keyName`, with the key's bytes charged to the name budget: the same memoized key in many
+    /// dicts is read once per dict, so that reading is bounded by the file too.
+    private mutating func name(_ k: PickleValue, position: Int) throws -> String {
+        try charge(Self.keySourceBytes(k))
+        return Self.keyName(k, position: position)
+    }
+
+    /// `prefix + part + "."`, charged to the name budget: names are built whole (as torch spells
+    /// them), so a long memoized key over many nested items is paid for each time it is copied.
+    private mutating func child(_ prefix: String, _ part: String) throws -> String {
+        try charge(prefix.utf8.count &+ part.utf8.count &+ 1)
+        return prefix + part + "."
+    }
+
+    /// `a + "." + b`, charged like `child`.
+    private mutating func dotted(_ a: String, _ b: String) throws -> String {
+        try charge(a.utf8.count &+ b.utf8.count &+ 1)
+        return a + "." + b
+    }
+
+    private mutating func charge(_ bytes: Int) throws {
+        nameBytes &+= bytes
+        guard nameBytes <= nameBudget else { throw Self.overBudget(nameBudget) }
+    }
+
+    /// Values that can hold no tensor: no name is built for them.
+    private static func isLeaf(_ v: PickleValue) -> Bool {
+        switch v {
+        case .none, .bool, .int, .bigInt, .float, .string, .bytes, .global, .storage: return true
+        default: return false
+        }
+    }
+
+    private static func overBudget(_ budget: Int) -> FormatError {
+        FormatError("tensor names take more than \(budget) bytes, out of proportion to the file (a long key repeated under many items?); refusing it")
     }
 
     /// `keyString`, or for a key with no plain repr (an object, a tensor, a list) "<kind key #i>" by
@@ -152,7 +197,7 @@ struct Flattener {
             try emit(String(prefix.dropLast()), t, optimizer: false)
         case .list, .tuple:
             guard firstVisit(v) else { return }
-            for (i, item) in (v.listItems ?? []).enumerated() { try walk(item, prefix: "\(prefix)\(i).", depth: depth + 1) }
+            for (i, item) in (v.listItems ?? []).enumerated() where !Self.isLeaf(item) { try walk(item, prefix: try child(prefix, String(i)), depth: depth + 1) }
         case .dict(let d):
             guard firstVisit(v) else { return }
             if Self.isOptimizer(v) { try walkOptimizer(v, prefix: prefix, depth: depth + 1); return }
@@ -176,22 +221,24 @@ struct Flattener {
     }
 
     private mutating func walkDict(_ d: PickleDict, prefix: String, depth: Int) throws {
-        let keys = d.entries.compactMap { Self.keyString($0.key) }
+        var names: [String] = []
+        names.reserveCapacity(d.entries.count)
+        for (i, e) in d.entries.enumerated() { names.append(try name(e.key, position: i)) }
         // A wrapper such as {'state_dict': ..., 'epoch': 3}: the model's names carry no wrapper prefix.
-        let wrapper = keys.first { Self.wrapperKeys.contains($0) && Self.holdsTensors(d[$0]) }
+        let wrapper = names.first { Self.wrapperKeys.contains($0) && Self.holdsTensors(d[$0]) }
         // DataParallel state dicts: strip a `module.` prefix that every tensor key carries.
-        let tensorKeys = d.entries.filter { if case .tensor = $0.value { return true }; return false }.compactMap { Self.keyString($0.key) }
+        let tensorKeys = zip(d.entries, names).filter { if case .tensor = $0.0.value { return true }; return false }.map(\.1)
         let strip = !tensorKeys.isEmpty && tensorKeys.count == d.entries.count && tensorKeys.allSatisfy { $0.hasPrefix("module.") }
-        for (i, (k, value)) in d.entries.enumerated() {
-            var key = Self.keyName(k, position: i)
+        for (i, (_, value)) in d.entries.enumerated() where !Self.isLeaf(value) {
+            var key = names[i]
             if strip { key.removeFirst("module.".count) }
             if key == wrapper {
                 try walk(value, prefix: prefix, depth: depth)
             } else if Self.optimizerKeys.contains(key) {
                 guard firstVisit(value) else { continue }
-                try walkOptimizer(value, prefix: prefix + key + ".", depth: depth)
+                try walkOptimizer(value, prefix: try child(prefix, key), depth: depth)
             } else {
-                try walk(value, prefix: prefix + key + ".", depth: depth)
+                try walk(value, prefix: try child(prefix, key), depth: depth)
             }
         }
     }
@@ -211,33 +258,33 @@ struct Flattener {
         moduleClasses[String(prefix.dropLast())] = o.className
         if o.attribute("bidirectional")?.intValue == 1 { bidirectional.insert(String(prefix.dropLast())) }
         if let params = o.attribute("_parameters") {
-            for (i, (k, v)) in Self.entries(params).enumerated() { if case .tensor(let t) = v { try emit(prefix + Self.keyName(k, position: i), t, optimizer: false, role: .parameter) } }
+            for (i, (k, v)) in Self.entries(params).enumerated() { if case .tensor(let t) = v { try emit(prefix + name(k, position: i), t, optimizer: false, role: .parameter) } }
         }
         var nonPersistent = Set<String>()
         for item in o.attribute("_non_persistent_buffers_set")?.listItems ?? [] { if let s = item.stringValue { nonPersistent.insert(s) } }
         if let buffers = o.attribute("_buffers") {
             for (i, (k, v)) in Self.entries(buffers).enumerated() {
-                let name = Self.keyName(k, position: i)
-                if case .tensor(let t) = v, !nonPersistent.contains(name) { try emit(prefix + name, t, optimizer: false, role: .buffer) }
+                let part = try name(k, position: i)
+                if case .tensor(let t) = v, !nonPersistent.contains(part) { try emit(prefix + part, t, optimizer: false, role: .buffer) }
             }
         }
         // Quantized modules: packed weights in plain attributes, output scale / zero point as numbers.
         for attr in PackedParams.packedAttributes {
-            if let v = o.attribute(attr), case .object(let p) = v, !Self.isModule(p) { try walk(v, prefix: prefix + attr + ".", depth: depth + 1) }
+            if let v = o.attribute(attr), case .object(let p) = v, !Self.isModule(p) { try walk(v, prefix: try child(prefix, attr), depth: depth + 1) }
         }
         if let q = PackedParams.outputQuantizer(o) { quantizers.append((String(prefix.dropLast()), q.scale, q.zeroPoint, o.className)) }
         if let modules = o.attribute("_modules") {
             for (i, (k, child)) in Self.entries(modules).enumerated() {
-                let name = Self.keyName(k, position: i)
+                let part = try name(k, position: i)
                 guard case .object(let c) = child else { continue }
                 // state_dict() names a shared submodule under every parent, so only a module that is
                 // its own ancestor (a cycle) is skipped; `steps` bounds a DAG of shared modules.
                 let id = PickleContext.address(c)
-                if !Self.isModule(c) { _ = try walkPacked(c, prefix: prefix + name + ".", depth: depth + 1); continue }
+                if !Self.isModule(c) { _ = try walkPacked(c, prefix: try self.child(prefix, part), depth: depth + 1); continue }
                 guard !modulePath.contains(id) else { continue }
                 modulePath.insert(id)
                 defer { modulePath.remove(id) }
-                try walkModule(c, prefix: prefix + name + ".", depth: depth + 1)
+                try walkModule(c, prefix: try self.child(prefix, part), depth: depth + 1)
             }
         }
     }
@@ -287,12 +334,14 @@ struct Flattener {
                 let id = TensorIdentity(t)
                 label = modelNames[id] ?? groupParams[id].map(String.init) ?? String(position)
             default:
+                try charge(Self.keySourceBytes(k))
                 label = Self.keyString(k) ?? String(position)
             }
             position += 1
             for (i, (field, value)) in Self.entries(perParam).enumerated() {
-                let f = Self.keyName(field, position: i)
-                try walkOptimizerValue(value, name: prefix + "state." + label + "." + f, depth: depth + 1)
+                guard !Self.isLeaf(value) else { continue }
+                let f = try name(field, position: i)
+                try walkOptimizerValue(value, name: try dotted(prefix + "state." + label, f), depth: depth + 1)
             }
         }
     }
@@ -303,10 +352,10 @@ struct Flattener {
         case .tensor(let t): try emit(name, t, optimizer: true)
         case .list, .tuple:
             guard firstVisit(v) else { return }
-            for (i, item) in (v.listItems ?? []).enumerated() { try walkOptimizerValue(item, name: "\(name).\(i)", depth: depth + 1) }
+            for (i, item) in (v.listItems ?? []).enumerated() where !Self.isLeaf(item) { try walkOptimizerValue(item, name: try dotted(name, String(i)), depth: depth + 1) }
         case .dict(let d):
             guard firstVisit(v) else { return }
-            for (i, (k, value)) in d.entries.enumerated() { try walkOptimizerValue(value, name: name + "." + Self.keyName(k, position: i), depth: depth + 1) }
+            for (i, (k, value)) in d.entries.enumerated() where !Self.isLeaf(value) { try walkOptimizerValue(value, name: try dotted(name, try self.name(k, position: i)), depth: depth + 1) }
         default: return
         }
     }

@@ -122,7 +122,11 @@ struct PickleMachine {
             case 0x80: // PROTO
                 let v = try cursor.u8()
                 guard v <= 5 else { throw FormatError("unsupported pickle protocol \(v)") }
-            case 0x95: _ = try cursor.le(UInt64.self) // FRAME: frames are just a hint
+            case 0x95: // FRAME: a hint, but one longer than the bytes left is a truncated or lying file (Python refuses it too)
+                let n = try cursor.le(UInt64.self)
+                guard n <= UInt64(max(0, cursor.remaining)) else {
+                    throw FormatError("truncated pickle: FRAME at offset \(at) declares \(n) bytes but only \(cursor.remaining) are left")
+                }
             case 0x2E: // STOP
                 if let m = marks.last, m > stack.count { throw FormatError("pickle stops inside a MARK") }
                 return try popValue()
@@ -186,7 +190,7 @@ struct PickleMachine {
             case 0x64: // DICT
                 let (items, _) = try popMark()
                 let d = context.node(PickleDict())
-                try Self.setItems(items, into: d)
+                try context.setItems(items, into: d)
                 push(.dict(d))
             case 0x73: // SETITEM
                 let v = try popValue(); let k = try popValue()
@@ -244,7 +248,7 @@ struct PickleMachine {
                 push(try context.call(cls, Array(items.dropFirst())), depth: d + 1)
             case 0x62: // BUILD
                 let state = try popValue()
-                context.build(try top(), state: state)
+                try context.build(try top(), state: state)
             case 0x51: // BINPERSID
                 let pid = try popValue()
                 push(try context.persistentLoad(pid))
@@ -280,19 +284,13 @@ struct PickleMachine {
 
     private func setItems(_ items: [PickleValue], into target: PickleValue) throws {
         switch target {
-        case .dict(let d): try Self.setItems(items, into: d)
+        case .dict(let d): try context.setItems(items, into: d)
         case .object(let o):
             let d: PickleDict
             if case .dict(let s)? = o.state { d = s } else { d = context.node(PickleDict()); o.state = .dict(d) }
-            try Self.setItems(items, into: d)
+            try context.setItems(items, into: d)
         default: throw FormatError("pickle sets items on a \(target.kindName)")
         }
-    }
-
-    private static func setItems(_ items: [PickleValue], into d: PickleDict) throws {
-        guard items.count % 2 == 0 else { throw FormatError("pickle SETITEMS with an odd number of values") }
-        var i = 0
-        while i < items.count { d.set(items[i], items[i + 1]); i += 2 }
     }
 
     /// LONG1/LONG4 payload: two's-complement little-endian.

@@ -18,17 +18,32 @@ enum PickleSafety {
         "pickle", "_pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle", "joblib",
         // files, the network, the browser
         "io", "_io", "shutil", "tempfile", "socket", "ssl", "webbrowser", "urllib", "urllib2", "http", "ftplib",
-        "smtplib", "telnetlib", "requests", "commands", "popen2",
+        "smtplib", "telnetlib", "requests", "commands", "popen2", "posixpath", "ntpath", "genericpath",
         // torch's own code loaders (torch's weights_only unpickler refuses these too)
         "torch.hub", "torch.serialization", "torch.utils.cpp_extension", "torch.jit", "torch.package",
         "torch._C._jit", "torch.distributed.rpc", "torch.multiprocessing", "torch.utils.data.datapipes",
+        // torch's code generators and compilers: an FX GraphModule's reduce_graph_module execs pickled
+        // source, inductor's code cache and dynamo compile and run code, benchmark.Timer execs strings
+        "torch.fx", "torch._inductor", "torch._dynamo", "torch._export", "torch.export", "torch._functorch",
+        "torch.compiler", "torch.testing", "torch.utils.benchmark", "torch.utils.bundled_inputs",
         // numpy's pickle loaders and compilers
         "numpy.load", "numpy.loads", "numpy.lib.npyio", "numpy.f2py", "numpy.distutils",
+        // test runners and tooling that exec strings, import by name or spawn interpreters
+        // (numpy.testing's runstring execs a string, doctest.debug_script runs a script)
+        "numpy.testing", "numpy.ctypeslib", "doctest", "unittest", "py_compile", "compileall", "zipapp",
+        "idlelib", "lib2to3", "ensurepip", "venv", "_thread", "xmlrpc", "IPython",
+    ]
+
+    /// Name prefixes refused within one module: torch._C's TorchScript entry points compile and run
+    /// code (`_jit_script_compile`, `_jit_pass_*`) and are not a dotted namespace of their own.
+    static let refusedNamePrefixes: [(module: String, prefix: String)] = [
+        ("torch._C", "_jit"), ("torch._C", "_import_ir_module"), ("torch._C", "_load_for_lite_interpreter"),
+        ("torch._C", "_load_jit_module"), ("torch._C", "_compile_graph"),
     ]
 
     /// Single globals outside those namespaces that load or run code (or reach into namespaces).
     static let refusedGlobals: Set<String> = [
-        "torch.load", "torch.storage._load_from_bytes", "torch.ops.load_library", "torch._ops.load_library",
+        "torch.load", "torch.save", "torch.storage._load_from_bytes", "torch.ops.load_library", "torch._ops.load_library",
         "torch.classes.load_library", "torch._C.import_ir_module", "torch._C._load_for_lite_interpreter",
         // constructing code objects and functions is code loading
         "types.CodeType", "types.FunctionType", "types.LambdaType", "types.MethodType",
@@ -51,6 +66,7 @@ enum PickleSafety {
         }
         let qualified = module + "." + name
         if refusedGlobals.contains(qualified) { return true }
+        for r in refusedNamePrefixes where qualified.hasPrefix(r.module + "." + r.prefix) { return true }
         // Every dotted prefix: "torch.utils.cpp_extension.load_inline" -> torch, torch.utils, ...
         var prefix = ""
         for part in qualified.split(separator: ".", omittingEmptySubsequences: false) {

@@ -17,10 +17,28 @@ struct ZipArchive {
     static let maxDeflateRatio = 1032
     /// No single inflated record may exceed this (16 GiB).
     static let maxInflatedEntry = 16 << 30
+    /// Fixed part of the inflation budget (32 MiB); see `inflationBudget(forFileBytes:)`.
+    static let inflationBudgetBase = 32 << 20
+    /// Per-byte part of the inflation budget: 8 inflated bytes per byte of file.
+    static let inflationBudgetPerByte = 8
+
+    /// Most bytes all deflated entries of an archive of `n` bytes may inflate to together: 32 MiB plus
+    /// 8× the file. Deflate reaches 1032:1, so a 4 MB file can declare a 4 GiB run of zeros whose
+    /// materialising would take the process down; torch.save stores entries uncompressed, and a
+    /// rezipped checkpoint of dense or 85%-sparse weights inflates well within 8×.
+    static func inflationBudget(forFileBytes n: Int) -> Int {
+        let (m, o) = n.multipliedReportingOverflow(by: inflationBudgetPerByte)
+        let (b, o2) = m.addingReportingOverflow(inflationBudgetBase)
+        return o || o2 ? Int.max : b
+    }
+
+    /// Bytes inflated so far (shared by copies of the archive value).
+    private final class Ledger { var inflated = 0 }
 
     let file: MappedFile
     let entries: [Entry]
     private let byName: [String: Int]
+    private let ledger = Ledger()
 
     /// Parses the central directory; throws on anything inconsistent with the file.
     init(file: MappedFile) throws {
@@ -139,7 +157,15 @@ struct ZipArchive {
         guard o || e.uncompressedSize <= ratioLimit + 1024, e.uncompressedSize <= Self.maxInflatedEntry else {
             throw FormatError("deflate bomb: zip entry '\(e.name)' declares \(e.uncompressedSize) bytes from \(e.compressedSize) compressed")
         }
-        return try Self.inflateEntry(raw, expected: e.uncompressedSize, name: e.name)
+        // Checked before allocating: the declared size is exactly what inflating takes (more is refused).
+        let budget = Self.inflationBudget(forFileBytes: file.count)
+        let (total, o2) = ledger.inflated.addingReportingOverflow(e.uncompressedSize)
+        guard !o2, total <= budget else {
+            throw FormatError("zip entry '\(e.name)' inflates to \(e.uncompressedSize) bytes (\(mebibytes(e.uncompressedSize)) MiB) from \(e.compressedSize) compressed, beyond micronet's inflation budget of 32 MiB + 8× the file size per archive (\(mebibytes(budget)) MiB here); refusing it (torch.save stores entries uncompressed)")
+        }
+        let out = try Self.inflateEntry(raw, expected: e.uncompressedSize, name: e.name)
+        ledger.inflated = total
+        return out
     }
 
     /// Raw inflate of `input` into exactly `expected` bytes; more output than declared is an error.
@@ -192,4 +218,10 @@ struct ZipArchive {
         ok = true
         return StorageBuffer(owned: out)
     }
+}
+
+/// `n` bytes in MiB with one decimal, for messages.
+private func mebibytes(_ n: Int) -> String {
+    let tenths = Int((Double(n) / Double(1 << 20) * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
 }

@@ -92,7 +92,9 @@ extension ImportedModel {
     /// The LSTM language model a recognised checkpoint holds, borrowing its weights (no second load).
     public func lstmLanguageModel(_ model: AWDLSTMModel, precision: Precision = .fp32) throws -> LSTMLanguageModel {
         guard let checkpoint else { throw ImportError(path, "is a graph file: it has no weights to evaluate") }
-        return try LSTMLanguageModel(config: model.config, weights: LSTMWeights(model.tensors, checkpoint: checkpoint),
-                                     precision: precision)
+        return try namingFile {
+            try LSTMLanguageModel(config: model.config, weights: LSTMWeights(model.tensors, checkpoint: checkpoint),
+                                  precision: precision)
+        }
     }
 }

@@ -97,7 +97,23 @@ public struct ImportedModel {
         guard let qrnn = try recognised() as? AWDQRNNModel else {
             throw ImportError(path, "not an awd-lstm-lm QRNN language model (eval runs awd-lstm-lm QRNN and LSTM models)")
         }
-        return try QRNNLanguageModel(config: qrnn.config, weights: QRNNWeights(qrnn.tensors, checkpoint: checkpoint),
-                                     precision: precision)
+        return try namingFile {
+            try QRNNLanguageModel(config: qrnn.config, weights: QRNNWeights(qrnn.tensors, checkpoint: checkpoint),
+                                  precision: precision)
+        }
+    }
+
+    /// Runs `body` (building or evaluating this file's language model) so that an error about its weights
+    /// (not finite, a shape that does not fit) names this file, as every bad-input message must.
+    public func namingFile<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as LanguageModelError {
+            let named = { (m: String) in m.hasPrefix(path + ": ") ? m : "\(path): \(m)" }
+            switch e {
+            case .notFinite(let m): throw LanguageModelError.notFinite(named(m))
+            case .shapeMismatch(let m): throw LanguageModelError.shapeMismatch(named(m))
+            case .unsupported(let m): throw LanguageModelError.unsupported(named(m))
+            default: throw e  // the text's and vocabulary's own problems name those files
+            }
+        }
     }
 }

@@ -122,14 +122,14 @@ struct TensorTable {
             guard let t = byName[name]?.tensor, t.shape.count >= 2,
                   [".weight", ".weight_orig", ".weight_raw"].contains(where: { name.hasSuffix($0) }),
                   !roots.contains(root(name)) else { return nil }
-            return "\(name) \(t.shape)"
+            return "\(NameElision.display(name)) \(t.shape)"
         }
     }
 
     /// "base [4, 6], fc.weight [3, 4], ..." for messages: the first 16 names and how many in all.
     var listing: String {
         guard !names.isEmpty else { return "the file holds no model tensors" }
-        let shown = names.prefix(16).compactMap { n in byName[n].map { "\(n) \($0.tensor.shape)" } }
+        let shown = names.prefix(16).compactMap { n in byName[n].map { "\(NameElision.display(n)) \($0.tensor.shape)" } }
         return "found " + shown.joined(separator: ", ") + (names.count > 16 ? ", ... (\(names.count) in all)" : "")
     }
 }

@@ -159,8 +159,10 @@ struct Eval: ParsableCommand {
                 architecture: "lstm",
                 summary: "LSTM, V \(c.vocabularySize), E \(c.embeddingSize), H \(c.hiddenSize), \(c.layerCount) layers, \(softmax(c.splits))",
                 vocabularySize: c.vocabularySize) { precision, tokens, batch, bptt, progress in
-                    let run = precision == .fp32 ? m : try LSTMLanguageModel(config: c, weights: m.weights, precision: precision)
-                    return try Perplexity.evaluate(model: run, tokens: tokens, batchSize: batch, bptt: bptt, progress: progress)
+                    try imported.namingFile {
+                        let run = precision == .fp32 ? m : try LSTMLanguageModel(config: c, weights: m.weights, precision: precision)
+                        return try Perplexity.evaluate(model: run, tokens: tokens, batchSize: batch, bptt: bptt, progress: progress)
+                    }
                 }
         }
         let m = try imported.qrnnLanguageModel()
@@ -170,8 +172,10 @@ struct Eval: ParsableCommand {
             summary: "V \(c.vocabularySize), E \(c.embeddingSize), H \(c.hiddenSize), \(c.layerCount) layers, "
                 + "windows \(c.windows.map(String.init).joined(separator: ",")), \(softmax(c.splits))",
             vocabularySize: c.vocabularySize) { precision, tokens, batch, bptt, progress in
-                let run = precision == .fp32 ? m : try QRNNLanguageModel(config: c, weights: m.weights, precision: precision)
-                return try Perplexity.evaluate(model: run, tokens: tokens, batchSize: batch, bptt: bptt, progress: progress)
+                try imported.namingFile {
+                    let run = precision == .fp32 ? m : try QRNNLanguageModel(config: c, weights: m.weights, precision: precision)
+                    return try Perplexity.evaluate(model: run, tokens: tokens, batchSize: batch, bptt: bptt, progress: progress)
+                }
             }
     }
 

@@ -51,7 +51,7 @@ final class EvalLSTMCommandTests: XCTestCase {
             ("missing-layer.pt", "layer rnns.1 is missing"),
             ("projection.pt", "rnns.0.weight_hr_l0 is [4, 7], expected [P, 6]"),
             ("splits.pt", "the criterion's splits [10, 40] must increase strictly inside the vocabulary (0, 30)"),
-            ("nan-weight.pt", "not finite: rnns.0.weight_ih_l0 value [14] = nan"),
+            ("nan-weight.pt", "not finite: \(fixture("lstm/bad/nan-weight.pt")): rnns.0.weight_ih_l0 value [14] = nan"),
         ]
         for (file, message) in cases {
             let r = try micronet(["eval", fixture("lstm/bad/\(file)"), "--text", fixture("lstm/bad/text.txt"),

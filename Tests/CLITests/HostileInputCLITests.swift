@@ -47,6 +47,9 @@ final class HostileInputCLITests: XCTestCase {
             ("long_name_bomb.pt", "tensor names take more than"),
             ("shape_overflow.pt", "overflows"),
             ("deflate_bomb_lying.pt", "deflate bomb"),
+            ("hostile_fx_graph_module.pt", "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module"),
+            ("dict_key_amp.pkl", "(memo amplification)"),
+            ("deflate_over_budget.pt", "beyond micronet's inflation budget of 32 MiB + 8× the file size"),
         ]
         for (name, fragment) in cases {
             let path = bad.appendingPathComponent(name).path
@@ -71,6 +74,41 @@ final class HostileInputCLITests: XCTestCase {
         XCTAssertLessThan(r.stdout.utf8.count, 1000 * 300)
         XCTAssertLessThan(r.stdout.utf8.count, size * 40)
         XCTAssertTrue(r.stdout.contains("…[5002 bytes, fnv1a64 "), String(r.stdout.prefix(2000)))
+    }
+
+    func testErrorsElideLongNamesAsInspectDoes() throws {
+        // count lists 16 of the 1,000 tied 5,002-byte names: 80 KB on one line unless elided.
+        let path = bad.appendingPathComponent("long_name_tied.pt").path
+        let r = try MicronetProcess.runHostile(["count", path])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, String(r.stderr.prefix(500)))
+        XCTAssertTrue(r.stderr.contains("not a model micronet recognises"), String(r.stderr.prefix(500)))
+        XCTAssertTrue(r.stderr.contains("…[5002 bytes, fnv1a64 "), String(r.stderr.prefix(500)))
+        XCTAssertLessThan(r.stderr.utf8.count, 4096)
+        // Any message, not just that one: a 6,000-byte module name in a refused STACK_GLOBAL.
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-longglobal-\(getpid()).pkl").path
+        func str(_ s: String) -> [UInt8] { [0x58] + withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian, Array.init) + Array(s.utf8) }
+        let module = "os." + String(repeating: "x", count: 6000)
+        FileManager.default.createFile(atPath: p, contents: Data([0x80, 0x04] + str(module) + str("system") + [0x93, 0x2E]))
+        defer { unlink(p) }
+        try assertRefused(["inspect", p], path: p, fragment: "hostile pickle: it names os.xxx")
+        let g = try MicronetProcess.runHostile(["inspect", p])
+        XCTAssertTrue(g.stderr.contains("…[6010 bytes, fnv1a64 "), g.stderr)
+        XCTAssertLessThan(g.stderr.utf8.count, 1024)
+    }
+
+    func testEvalErrorsAboutWeightsNameTheFile() throws {
+        let root = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures").path
+        let cases = [
+            ("\(root)/lstm/bad/nan-weight.pt", "\(root)/lstm/bad/text.txt", "\(root)/lstm/bad/vocab.txt", "rnns.0.weight_ih_l0 value [14] = nan"),
+            // QRNN: a layer checked when the model is built, the embedding only once the loss is not finite.
+            ("\(bad.path)/qrnn_inf_bias.pt", "\(root)/qrnn/corpus/test.txt", "\(root)/qrnn/vocab.txt", "rnns.1.linear.module.bias value [5] = inf"),
+            ("\(bad.path)/qrnn_nan_embedding.pt", "\(root)/qrnn/corpus/test.txt", "\(root)/qrnn/vocab.txt", "encoder.weight value [0] = nan"),
+        ]
+        for (model, text, vocab, problem) in cases {
+            try assertRefused(["eval", model, "--text", text, "--vocab", vocab, "--batch-size", "1"], path: model,
+                              fragment: "not finite: \(model): \(problem)")
+        }
     }
 
     func testAFIFOAsTheModelIsRefusedAtOnce() throws {

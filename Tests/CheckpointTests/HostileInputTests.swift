@@ -76,6 +76,25 @@ final class HostileInputTests: XCTestCase {
         assertRejects(Fixtures.badPath("hidden_pickle.pt"), "pickle 'dtypes_zip/extra.pkl' (checked for safety, not used): hostile pickle: it asks to call posix.system")
     }
 
+    func testGlobalsThatGenerateOrRunCodeAreRefused() throws {
+        // torch.load really runs each of these: FX's reduce_graph_module execs the pickled source.
+        assertRejects(Fixtures.badPath("hostile_fx_graph_module.pt"), "hostile pickle: it asks to call torch.fx.graph_module.reduce_graph_module")
+        let calls = [("torch.fx.graph_module", "_deserialize_graph_module"), ("numpy.testing._private.utils", "runstring"),
+                     ("torch._inductor.codecache", "PyCodeCache"), ("torch._C", "_jit_script_compile"), ("doctest", "debug_script"),
+                     ("torch._dynamo", "optimize"), ("torch._C", "_jit_pass_inline"), ("torch.utils.benchmark", "Timer"),
+                     ("posixpath", "realpath"), ("torch", "save"), ("torch", "_C._jit_script_compile")]
+        for (module, name) in calls {
+            // GLOBAL module name, ('x',), REDUCE
+            let b: [UInt8] = [0x80, 0x02] + Array("c\(module)\n\(name)\n".utf8) + Self.str("x") + [0x85, 0x52, 0x2E]
+            withScratch(b) { assertRejects($0, "hostile pickle: it asks to call \(module).\(name)") }
+        }
+        // Neighbours that only look alike stay inert: torch._C's other names, a `fxlib` module.
+        for (module, name) in [("torch._C", "_nn"), ("fxlib.graph", "Node"), ("torch", "Size")] {
+            let b: [UInt8] = [0x80, 0x02] + Array("c\(module)\n\(name)\n".utf8) + [0x2E]
+            try withScratch(b) { XCTAssertNoThrow(try LoadedCheckpoint.load(path: $0), "\(module).\(name)") }
+        }
+    }
+
     func testOverlappingZipEntriesAreRefused() {
         assertRejects(Fixtures.badPath("overlap_zip.pt"), "corrupt zip: entry 'dtypes_zip/data/0' overlaps entry 'dtypes_zip/data/1'")
     }
@@ -194,6 +213,41 @@ final class HostileInputTests: XCTestCase {
         withScratch(b) { assertRejects($0, "(memo amplification)") }
     }
 
+    func testDeflatedEntriesInflateWithinTheBudget() throws {
+        // 40 KB inflating to 40 MB of zeros: past 32 MiB + 8× the file, refused before any allocation.
+        assertRejects(Fixtures.badPath("deflate_over_budget.pt"),
+                      "zip entry 'zeros/data/0' inflates to 40000000 bytes (38.1 MiB) from 38889 compressed, beyond micronet's inflation budget of 32 MiB + 8× the file size per archive (32.3 MiB here)")
+        XCTAssertEqual(ZipArchive.inflationBudget(forFileBytes: 4_175_134), (32 << 20) + 8 * 4_175_134)
+        XCTAssertEqual(ZipArchive.inflationBudget(forFileBytes: Int.max), Int.max)
+        // A real deflated checkpoint is well inside it.
+        XCTAssertGreaterThan(try LoadedCheckpoint.load(path: Fixtures.path("views_deflated.pt")).tensors.count, 0)
+    }
+
+    func testAMemoizedLongKeyInManyDictsIsChargedNotCopied() throws {
+        // 1,000 dicts keyed by one 32 KiB string: hashed 1,000 times (32 MiB) from a 38 KB file.
+        assertRejects(Fixtures.badPath("dict_key_amp.pkl"), "(memo amplification)")
+        // The same through OrderedDict([(key, 1)]) reduces.
+        var b: [UInt8] = [0x80, 0x02] + Self.str(String(repeating: "k", count: 32 << 10)) + [0x71, 0x00]
+        b += Array("ccollections\nOrderedDict\n".utf8) + [0x71, 0x01, 0x5D, 0x28]
+        b += [UInt8]([0x68, 0x01, 0x5D, 0x68, 0x00, 0x4B, 0x01, 0x86, 0x61, 0x85, 0x52]).repeated(1_000) + [0x65, 0x2E]
+        withScratch(b) { assertRejects($0, "(memo amplification)") }
+        // A key shared by a few dicts (an optimizer's per-parameter 'exp_avg') is fine.
+        var ok: [UInt8] = [0x80, 0x02] + Self.str(String(repeating: "k", count: 32 << 10)) + [0x71, 0x00, 0x5D, 0x28]
+        ok += [UInt8]([0x7D, 0x68, 0x00, 0x4B, 0x01, 0x73]).repeated(10) + [0x65, 0x2E]
+        try withScratch(ok) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
+    }
+
+    func testALongKeyOverManyNonTensorItemsBuildsNoNames() throws {
+        // {<64 KiB key>: [0, 1, ..., 99,999]}: no name is built for a value that holds no tensor.
+        var b: [UInt8] = [0x80, 0x02, 0x7D] + Self.str(String(repeating: "k", count: 64 << 10)) + [0x5D, 0x28]
+        b += [UInt8]([0x4B, 0x07]).repeated(100_000) + [0x65, 0x73, 0x2E]
+        try withScratch(b) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
+        // ... but 1,000 lists under it are 1,000 names of 64 KiB: charged, and past the budget.
+        var c: [UInt8] = [0x80, 0x02, 0x7D] + Self.str(String(repeating: "k", count: 64 << 10)) + [0x5D, 0x28]
+        c += [UInt8]([0x5D, 0x5D, 0x61]).repeated(1_000) + [0x65, 0x73, 0x2E]
+        withScratch(c) { assertRejects($0, "tensor names take more than") }
+    }
+
     func testALongNameRepeatedUnderManyItemsIsCappedAndElided() throws {
         assertRejects(Fixtures.badPath("long_name_bomb.pt"), "tensor names take more than")
         let c = try LoadedCheckpoint.load(path: Fixtures.badPath("long_name_tied.pt"))
@@ -210,6 +264,18 @@ final class HostileInputTests: XCTestCase {
         for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         let x = String(h, radix: 16)
         return String(repeating: "0", count: 16 - x.count) + x
+    }
+
+    // MARK: pickle opcodes that declare more than the file holds
+
+    func testAFrameLongerThanTheBytesLeftIsRefused() throws {
+        let frame: (UInt64) -> [UInt8] = { [0x95] + withUnsafeBytes(of: $0.littleEndian, Array.init) }
+        withScratch([0x80, 0x04] + frame(1 << 63) + [0x5D, 0x2E]) {
+            assertRejects($0, "truncated pickle: FRAME at offset 2 declares 9223372036854775808 bytes but only 2 are left")
+        }
+        withScratch([0x80, 0x04] + frame(3) + [0x5D, 0x2E]) { assertRejects($0, "FRAME at offset 2 declares 3 bytes but only 2") }
+        // A frame that fits (every protocol-4 pickle has them) loads.
+        try withScratch([0x80, 0x04] + frame(2) + [0x5D, 0x2E]) { XCTAssertEqual(try LoadedCheckpoint.load(path: $0).tensors.count, 0) }
     }
 
     // MARK: class 8: non-string keys name their tensors (compared with torch in FixtureTests)
