@@ -6,7 +6,7 @@ emsize 300, nhid 1800, 4 layers, saved as `[model, criterion, optimizer]` with A
 legacy format, like WT103.12hr.QRNN.pt (about 1.26 GB). Then times, each in its own child process:
   * torch.load(f, weights_only=False) (the awd modules on sys.path), load call only and whole process;
   * micronet <subcommand> FILE --format json (whole process), for each subcommand given.
-Prints wall time (best and median of --reps), peak RSS of each child (wait4) beside the file size
+Prints wall time (min, median and max of --reps), peak RSS of each child (wait4) beside the file size
 (issue 9's goal: `count`/`inspect` peak RSS at most 0.3x the file size), and the speed ratio.
 `--formats legacy,zip` runs both formats in turn (the same model saved each way).
 
@@ -134,10 +134,10 @@ def bench_file(path, fmt, micronet, args):
     size = os.path.getsize(path)
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
-    print(f"\n{fmt} file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} reps each, best and median")
+    print(f"\n{fmt} file {path}: {size:,} bytes; load average {' '.join(load)}; {args.reps} reps each, min/median/max")
 
     rows = []
-    torch_best = None
+    torch_times = None
     if not args.no_torch:
         # torch: load call alone (reported by the child) and the whole child process.
         walls, inner, rss = [], [], []
@@ -152,9 +152,9 @@ def bench_file(path, fmt, micronet, args):
                 raise SystemExit("torch.load failed: " + err[-500:])
             inner.append(float(err.strip().splitlines()[-1]))
             rss.append(usage.ru_maxrss / 1024.0)
-        rows.append(("torch.load (call only)", min(inner), statistics.median(inner), max(rss)))
-        rows.append(("python + torch.load (process)", min(walls), statistics.median(walls), max(rss)))
-        torch_best = min(inner)
+        rows.append(("torch.load (call only)", inner, max(rss)))
+        rows.append(("python + torch.load (process)", walls, max(rss)))
+        torch_times = inner
 
     for cmd in [c for c in args.commands.split(",") if c]:
         variants = [(f"micronet {cmd} --format json", [micronet, cmd, path, "--format", "json"])]
@@ -167,15 +167,20 @@ def bench_file(path, fmt, micronet, args):
                 w, r = timed(argv)
                 ws.append(w)
                 rs.append(r)
-            rows.append((label, min(ws), statistics.median(ws), max(rs)))
+            rows.append((label, ws, max(rs)))
 
     print()
-    print(f"{'run':42} {'best s':>9} {'median s':>9} {'peak RSS MiB':>13} {'RSS/file':>9} {'vs torch.load':>14}")
-    for label, best, med, r in rows:
-        ratio = f"{torch_best / best:.1f}x" if label.startswith("micronet") and torch_best else ""
-        print(f"{label:42} {best:9.3f} {med:9.3f} {r:13.0f} {r * 2**20 / size:9.3f} {ratio:>14}")
+    print(f"{'run':42} {'min s':>8} {'median s':>9} {'max s':>8} {'peak RSS MiB':>13} {'RSS/file':>9} {'vs torch.load min/med/max':>26}")
+    for label, times, r in rows:
+        lo, med, hi = min(times), statistics.median(times), max(times)
+        ratio = ""
+        if label.startswith("micronet") and torch_times:
+            # worst pairing (torch's fastest against micronet's slowest), the medians, the best pairing
+            t_lo, t_med, t_hi = min(torch_times), statistics.median(torch_times), max(torch_times)
+            ratio = f"{t_lo / hi:.1f}x/{t_med / med:.1f}x/{t_hi / lo:.1f}x"
+        print(f"{label:42} {lo:8.3f} {med:9.3f} {hi:8.3f} {r:13.0f} {r * 2**20 / size:9.3f} {ratio:>26}")
     print(f"\n{fmt}: file size {size / 2**20:.0f} MiB; RSS/file = peak RSS / file size (goal for count and inspect: <= 0.3); "
-          "ratio = torch.load call time (best) / micronet whole process time (best)")
+          "ratio = torch.load call time / micronet whole process time")
 
 
 if __name__ == "__main__":
