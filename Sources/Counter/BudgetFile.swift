@@ -188,7 +188,7 @@ public enum BudgetFile {
         let context = "limit '\(metric.rawValue)' of '\(model)'"
         if node.scalar != nil {
             let value = try Fields.number(node, path: path, context: context)
-            var limit = BudgetLimit(metric: metric, max: value, tolerance: nil, line: line, column: column)
+            let limit = BudgetLimit(metric: metric, max: value, tolerance: nil, line: line, column: column)
             if metric == .perplexity {
                 throw BudgetFileError(path: path, at: node.mark, problem: "\(context): needs {max, text, vocab} to know what to evaluate")
             }

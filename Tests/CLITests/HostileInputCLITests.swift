@@ -89,7 +89,7 @@ final class HostileInputCLITests: XCTestCase {
         let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-longglobal-\(getpid()).pkl").path
         func str(_ s: String) -> [UInt8] { [0x58] + withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian, Array.init) + Array(s.utf8) }
         let module = "os." + String(repeating: "x", count: 6000)
-        FileManager.default.createFile(atPath: p, contents: Data([0x80, 0x04] + str(module) + str("system") + [0x93, 0x2E]))
+        _ = FileManager.default.createFile(atPath: p, contents: Data([0x80, 0x04] + str(module) + str("system") + [0x93, 0x2E]))
         defer { unlink(p) }
         try assertRefused(["inspect", p], path: p, fragment: "hostile pickle: it names os.xxx")
         let g = try MicronetProcess.runHostile(["inspect", p])
@@ -136,7 +136,7 @@ final class HostileInputCLITests: XCTestCase {
         for _ in 0..<20_000 { b += [0x68, 0x01, 0x68, 0x02, 0x68, 0x03, 0x86, 0x52] }
         b += [0x65, 0x2E]
         let p = FileManager.default.temporaryDirectory.appendingPathComponent("micronet-codecs-\(getpid()).pkl").path
-        FileManager.default.createFile(atPath: p, contents: Data(b))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(b))
         defer { unlink(p) }
         try assertRefused(["inspect", p], path: p, fragment: "(memo amplification)")
     }
