@@ -31,6 +31,8 @@ struct ONNXLowering {
     let shapes: InferredShapes
     /// Nodes reading each value, by index.
     private let consumers: [String: [Int]]
+    /// The node writing each value, by index.
+    private let producers: [String: Int]
     private let graphOutputs: Set<String>
     private(set) var absorbed: Set<Int> = []
     private(set) var lowered: [Lowered] = []
@@ -63,6 +65,11 @@ struct ONNXLowering {
             for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(i) }
         }
         self.consumers = consumers
+        var producers: [String: Int] = [:]
+        for (i, node) in model.graph.nodes.enumerated() {
+            for output in node.outputs where !output.isEmpty { producers[output] = i }
+        }
+        self.producers = producers
         graphOutputs = Set(model.graph.outputs.map(\.name))
     }
 
@@ -119,14 +126,27 @@ struct ONNXLowering {
     mutating func emit(_ node: ONNXNode, _ op: any OpKind, weight: ONNXTensor? = nil) {
         // An op that stores parameters accounts for the values its node reads (a LayerNormalization's scale
         // and shift, a conv's weight and bias); an op without them (Add, Mul, Concat) leaves them to be booked.
-        if op.cost(OpCostContext(paramBits: 32, sparsity: 0)).params > 0 { claimed.formUnion(node.inputs) }
+        if op.cost(OpCostContext(paramBits: 32, sparsity: 0)).params > 0 { claim(node.inputs) }
         lowered.append(Lowered(scope: ONNXScope(node, producer: model.producerName), fallbackName: node.opType.lowercased(), op: op, weight: weight))
     }
 
     /// Marks a node as fused into the op being emitted.
     mutating func absorb(_ index: Int) {
         absorbed.insert(index)
-        claimed.formUnion(model.graph.nodes[index].inputs)
+        claim(model.graph.nodes[index].inputs)
+    }
+
+    /// Marks `values` as accounted for, and the stored tensors they are computed from when a free or
+    /// constant-only node made them (a weight cast to float, transposed, or scaled by a constant): those
+    /// tensors are the op's parameters, not values of their own.
+    private mutating func claim(_ values: [String]) {
+        var stack = values
+        while let value = stack.popLast() {
+            guard !value.isEmpty, claimed.insert(value).inserted, let p = producers[value] else { continue }
+            let node = model.graph.nodes[p]
+            let constantOnly = !node.inputs.isEmpty && node.inputs.allSatisfy { $0.isEmpty || isConstant($0) }
+            if Self.free.contains(OpKey(node)) || constantOnly { stack += node.inputs }
+        }
     }
 
     /// The inferred shape of `value`.

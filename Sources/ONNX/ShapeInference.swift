@@ -57,7 +57,8 @@ public enum ShapeInference {
         var fixedBatch: Int?
         for input in inputs {
             var shape = try resolveInput(input, given: inputShape, path: model.path)
-            if inputShape == nil, let first = shape.first, first > 1 {
+            // Only an image's N×C×H×W (or N×H×W×C) says for certain that its first axis is the batch.
+            if inputShape == nil, shape.count == 4, let first = shape.first, first > 1 {
                 fixedBatch = first
                 shape[0] = 1
             }
@@ -98,14 +99,14 @@ public enum ShapeInference {
     private static func resolveInput(_ input: ONNXValueInfo, given: [Int]?, path: String) throws -> [Int] {
         let declared = input.shape ?? []
         if let given {
-            guard given.first == 1 else {
+            guard given.count != 4 || given.first == 1 else {
                 throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")): the batch (first dimension) must be 1; counts are per input")
             }
             guard input.shape == nil || given.count == declared.count else {
                 throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")) has \(given.count) dimensions, input '\(input.name)' has \(declared.count)")
             }
             for (axis, (d, g)) in zip(declared, given).enumerated() {
-                if case .value(let v) = d, v != g, axis > 0 {
+                if case .value(let v) = d, v != g, axis > 0 || given.count != 4 {
                     throw ONNXError(path: path, message: "--input-shape \(given.map(String.init).joined(separator: "x")) disagrees with input '\(input.name)' of shape \(declared.map(\.description).joined(separator: "x"))")
                 }
             }

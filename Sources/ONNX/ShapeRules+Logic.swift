@@ -92,7 +92,10 @@ extension ShapeRules {
         guard n <= Double(ShapeContext.constantLimit) else { throw ShapeError("Range of \(n) values is past micronet's limit") }
         let values = (0..<Int(n)).map { start[0] + Double($0) * delta[0] }
         let type = try c.input(0).type
-        return [InferredTensor(shape: [Int(n)], type: type,
-                               value: type.isFloatingPoint ? ConstantValue(doubles: values) : ConstantValue(integers: values.map { Int64($0) }))]
+        if type.isFloatingPoint { return [InferredTensor(shape: [Int(n)], type: type, value: ConstantValue(doubles: values))] }
+        // Integer ranges near Int64's ends round in Double: such a value is not one micronet can hold exactly.
+        let integers = values.compactMap { Int64(exactly: $0) }
+        guard integers.count == values.count else { throw ShapeError("Range values pass the exact range of 64-bit integers in float64") }
+        return [InferredTensor(shape: [Int(n)], type: type, value: ConstantValue(integers: integers))]
     }
 }

@@ -153,6 +153,21 @@ final class ONNXImportTests: XCTestCase {
         }
     }
 
+    /// fixtures/make_unfolded_fixture.py: a weight computed at run time from a stored tensor (w · 2.0, no
+    /// constant folding) is that conv's parameter, counted once (PyTorch's sum(p.numel()) = 440); a [17, 32]
+    /// input without a batch axis keeps its 17 rows (a Linear 32→64: 17·32·64 = 34,816 mults).
+    func testComputedWeightsCountOnceAndOnlyImagesHaveABatchAxis() throws {
+        func total(_ name: String) throws -> OpCost {
+            let graph = try ModelImport.open(path: Fixtures.path("fixtures/onnx/unfolded/\(name)"))
+                .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true)).graph
+            return MicroNetCounter(graph: graph).count(settings: CountSettings()).total
+        }
+        XCTAssertEqual(try total("scaled_weight_nofold17.onnx").params, 440)
+        let tokens = try total("tokens_nobatch17.onnx")
+        XCTAssertEqual(tokens.mults, 34_816)
+        XCTAssertEqual(tokens.params, 32 * 64 + 64)
+    }
+
     func testGraphFileOfAnONNXModelCountsTheSame() throws {
         let resolved = try ModelImport.open(path: Fixtures.path("fixtures/onnx/preact_se_ts13.onnx"))
             .opGraph(sparsity: SparsityPolicy(paramBits: 32, measure: true))
