@@ -78,6 +78,9 @@ extension ONNXLowering {
             let x = try l.shape(node.inputs[0])
             guard let k = node.attribute("kernel_shape")?.ints else { throw LoweringError("kernel_shape is missing") }
             let window = try spatialWindow(node, x, kernel: k.map { Int($0) }, output: try l.shape(node.outputs[0]))
+            // A 1×1 window at stride 1 without padding copies its input (the adaptive pool torchvision's VGG
+            // and AlexNet apply to a map already the target size): no arithmetic, nothing to count.
+            if k.allSatisfy({ $0 == 1 }), try l.shape(node.outputs[0]) == x { return }
             let pool = PoolWindow(window: window, channels: x[1])
             l.emit(node, max ? MaxPool(pool) as any OpKind : AvgPool(pool))
         }

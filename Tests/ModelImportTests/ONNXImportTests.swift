@@ -166,6 +166,8 @@ final class ONNXImportTests: XCTestCase {
         let tokens = try total("tokens_nobatch17.onnx")
         XCTAssertEqual(tokens.mults, 34_816)
         XCTAssertEqual(tokens.params, 32 * 64 + 64)
+        // A 1×1 AveragePool at stride 1 (an adaptive pool on a map already its size) is a copy: 3,456 + 1,280 mults.
+        XCTAssertEqual(try total("adaptive_identity17.onnx").mults, 4_736)
     }
 
     func testGraphFileOfAnONNXModelCountsTheSame() throws {
