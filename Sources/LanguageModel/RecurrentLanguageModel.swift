@@ -64,7 +64,7 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
     /// Number of parallel streams.
     public let batch: Int
     private var state: Stack.State
-    private let embedded = Scratch(), gathered = Scratch(), nll = Scratch()
+    private let embedded = Scratch(), nll = Scratch()
     // The stack's gate pre-activations during forward, the head's logits after it: never both alive at once.
     private let logits = Scratch()
 
@@ -102,15 +102,12 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
     /// Tail rows wait in a queue until `batchRows` of a cluster gather; `flushTails` completes the rest.
     public func deferredNegativeLogLikelihoods(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int,
                                                firstRow: Int) -> (head: UnsafePointer<Float>, tails: [(row: Int, nll: Float)]) {
-        let rows = steps * batch, head = model.head, f = head.config.featureSize
+        let rows = steps * batch, head = model.head
         let g = features(inputs: inputs, steps: steps)
         let out = nll.reserve(rows)
         head.headNegativeLogLikelihoods(features: g, targets: targets, rows: rows, nll: out, logits: logits, precision: model.precision)
         guard head.tailCount > 0 else { return (UnsafePointer(out), []) }
-        for r in 0..<rows {
-            let c = head.cluster(of: Int(targets[r]))
-            if c > 0 { tails.add(cluster: c, row: firstRow + r, target: targets[r], features: g + r * f) }
-        }
+        tails.add(rows: rows, targets: targets, features: g, firstRow: firstRow, head: head)
         let done = tails.fullClusters.flatMap { tails.drain($0, head: head, logits: logits, precision: model.precision) }
         return (UnsafePointer(out), done)
     }
@@ -129,7 +126,7 @@ public final class LanguageModelRunner<Stack: RecurrentStack> {
         let g = features(inputs: inputs, steps: steps)
         let out = nll.reserve(rows)
         model.head.negativeLogLikelihoods(features: g, targets: targets, rows: rows, nll: out, logits: logits,
-                                          gathered: gathered, precision: model.precision)
+                                          precision: model.precision)
         return UnsafePointer(out)
     }
 }

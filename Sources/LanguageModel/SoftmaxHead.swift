@@ -103,36 +103,21 @@ public struct SoftmaxHead: Sendable {
         return c
     }
 
-    /// Writes −log p(targets[r] | features row r) into `nll` for every row.
+    /// Writes −log p(targets[r] | features row r) into `nll` for every row, every row complete on return.
     ///
     /// Every loop beside the GEMMs runs on all threads: the bias, rounding and log-sum-exp over (row,
-    /// block) items, the gather of each cluster's rows. Each row's figure is computed the same way
+    /// block) items. Each row's figure is computed the same way
     /// whatever the thread count, so the result does not depend on it.
     public func negativeLogLikelihoods(features: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
-                                nll: UnsafeMutablePointer<Float>,
-                                logits: Scratch, gathered: Scratch, precision: Precision) {
-        let e = featureSize
+                                nll: UnsafeMutablePointer<Float>, logits: Scratch, precision: Precision) {
         headNegativeLogLikelihoods(features: features, targets: targets, rows: rows, nll: nll, logits: logits, precision: precision)
-        // Tails: gather the rows whose target is in cluster c, and add their log-softmax inside the cluster.
         guard tailCount > 0 else { return }
-        var members = [[Int]](repeating: [], count: tailCount + 1)
-        for r in 0..<rows { members[cluster(of: Int(targets[r]))].append(r) }
-        for c in 1...tailCount where !members[c].isEmpty {
-            let rowsIn = members[c], m = rowsIn.count
-            let g = gathered.reserve(m * e), dst = SendablePointer(g)
-            Kernels.parallelItems(m, grain: 64) { i in
-                (dst.p + i * e).update(from: features + rowsIn[i] * e, count: e)
-            }
-            let clusterTargets = rowsIn.map { targets[$0] }
-            var within = [Float](repeating: 0, count: m)
-            within.withUnsafeMutableBufferPointer { w in
-                clusterTargets.withUnsafeBufferPointer { t in
-                    tailNegativeLogLikelihoods(cluster: c, features: g, targets: t.baseAddress!, rows: m, out: w.baseAddress!,
-                                               logits: logits, precision: precision)
-                }
-            }
+        // The tails as a run that waits: one queue, drained at once.
+        let queue = TailQueue(clusters: tailCount, featureSize: featureSize, batchRows: .max)
+        queue.add(rows: rows, targets: targets, features: features, firstRow: 0, head: self)
+        for c in queue.waitingClusters {
             // log p(y) = log p(tombstone) + log p(y | cluster).
-            for i in 0..<m { nll[rowsIn[i]] += within[i] }
+            for (row, within) in queue.drain(c, head: self, logits: logits, precision: precision) { nll[row] += within }
         }
     }
 

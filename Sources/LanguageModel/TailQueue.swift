@@ -17,11 +17,16 @@ final class TailQueue {
         rows = Array(repeating: [], count: clusters + 1)
     }
 
-    /// Queues row `row` (target `target`, in cluster `c`), copying its features.
-    func add(cluster c: Int, row: Int, target: Int32, features f: UnsafePointer<Float>) {
-        features[c].append(contentsOf: UnsafeBufferPointer(start: f, count: featureSize))
-        targets[c].append(target)
-        rows[c].append(row)
+    /// Queues, with a copy of its features, every one of `count` rows (row r numbered `firstRow + r`) whose
+    /// target lies in a tail cluster of `head`.
+    func add(rows count: Int, targets: UnsafePointer<Int32>, features: UnsafePointer<Float>, firstRow: Int, head: SoftmaxHead) {
+        for r in 0..<count {
+            let c = head.cluster(of: Int(targets[r]))
+            guard c > 0 else { continue }
+            self.features[c].append(contentsOf: UnsafeBufferPointer(start: features + r * featureSize, count: featureSize))
+            self.targets[c].append(targets[r])
+            rows[c].append(firstRow + r)
+        }
     }
 
     /// The earliest row still waiting, if any.

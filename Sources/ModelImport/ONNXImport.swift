@@ -17,7 +17,7 @@ enum ONNXImport {
         let lowered = try lowering.run()
 
         var notes = [policy.header(measuredFrom: "the initializers' zeros")]
-        if inputShape == nil, let shape = model.graph.realInputs.first?.shape, shape.count == 4, case .value(let batch)? = shape.first, batch > 1 {
+        if let batch = shapes.fixedBatch {
             notes.append("batch: the file fixes it at \(batch); counted for one input (batch 1), as every count is")
         }
         var taken: [String: Int] = [:]

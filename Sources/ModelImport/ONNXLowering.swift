@@ -84,17 +84,17 @@ struct ONNXLowering {
     }
 
     private mutating func lower(_ index: Int, _ node: ONNXNode) throws {
-            let key = OpKey(node)
-            if Self.free.contains(key) { return }
-            // A node computing only from constants was folded by the exporter's shape arithmetic: no runtime cost.
-            if !node.inputs.isEmpty, node.inputs.allSatisfy({ $0.isEmpty || (shapes[$0]?.isConstant ?? false) }) { return }
-            guard let handler = Self.table[key] else {
-                let why = Self.shapeArithmetic.contains(key) ? " on activations (micronet reads it only in shape arithmetic on constants)" : ""
-                throw ImportError(model.path, "unsupported ONNX ops: \(node.qualifiedOpType) ×1\(why)")
-            }
-            do { try handler(&self, index, node) } catch let e as LoweringError {
-                throw ImportError(model.path, "\(Self.label(node, index)): \(e.message)")
-            }
+        let key = OpKey(node)
+        if Self.free.contains(key) { return }
+        // A node computing only from constants was folded by the exporter's shape arithmetic: no runtime cost.
+        if computesFromConstantsOnly(node) { return }
+        guard let handler = Self.table[key] else {
+            let why = Self.shapeArithmetic.contains(key) ? " on activations (micronet reads it only in shape arithmetic on constants)" : ""
+            throw ImportError(model.path, "unsupported ONNX ops: \(node.qualifiedOpType) ×1\(why)")
+        }
+        do { try handler(&self, index, node) } catch let e as LoweringError {
+            throw ImportError(model.path, "\(Self.label(node, index)): \(e.message)")
+        }
     }
 
     /// Stored floating-point tensors of more than one value that no op accounts for (a position embedding,
@@ -144,8 +144,7 @@ struct ONNXLowering {
         while let value = stack.popLast() {
             guard !value.isEmpty, claimed.insert(value).inserted, let p = producers[value] else { continue }
             let node = model.graph.nodes[p]
-            let constantOnly = !node.inputs.isEmpty && node.inputs.allSatisfy { $0.isEmpty || isConstant($0) }
-            if Self.free.contains(OpKey(node)) || constantOnly { stack += node.inputs }
+            if Self.free.contains(OpKey(node)) || computesFromConstantsOnly(node) { stack += node.inputs }
         }
     }
 
@@ -157,6 +156,11 @@ struct ONNXLowering {
 
     /// What shape inference knows of `value`.
     func info(_ value: String) -> InferredTensor? { value.isEmpty ? nil : shapes[value] }
+
+    /// Whether every input of `node` is a weight or a folded constant (and it has one).
+    func computesFromConstantsOnly(_ node: ONNXNode) -> Bool {
+        !node.inputs.isEmpty && node.inputs.allSatisfy { $0.isEmpty || isConstant($0) }
+    }
 
     /// Whether `value` is a weight or a folded constant.
     func isConstant(_ value: String) -> Bool { info(value)?.isConstant ?? false }

@@ -57,6 +57,8 @@ public struct InferredShapes: Sendable {
     public let values: [String: InferredTensor]
     /// The shape the graph input was given (batch 1), by input name.
     public let inputShapes: [(name: String, shape: [Int])]
+    /// The batch an image input's file fixed above 1, counted as 1; nil when the file's batch was 1 or symbolic.
+    public var fixedBatch: Int? = nil
 
     /// The shape of `name`, if known.
     public func shape(of name: String) -> [Int]? { values[name]?.shape }

@@ -92,7 +92,7 @@ public enum ShapeInference {
                 values[name] = out
             }
         }
-        return InferredShapes(values: values, inputShapes: inputShapes)
+        return InferredShapes(values: values, inputShapes: inputShapes, fixedBatch: fixedBatch)
     }
 
     /// The input's shape with batch 1, from the file or from `--input-shape`.

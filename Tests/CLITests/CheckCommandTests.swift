@@ -57,13 +57,12 @@ final class CheckCommandTests: XCTestCase {
     /// exits 2 at the limit's line when no track reads that input.
     func testScoreLimitTakesItsTrackFromTheModel() throws {
         let fixtures = MicronetProcess.repositoryRoot.appendingPathComponent("fixtures/onnx")
-        let file = try budget("""
-        models:
-          - name: zoo
-            model: \(fixtures.appendingPathComponent("convzoo_ts13.onnx").path)
-            limits:
-              score: 1
-        """)
+        // One model with a bare score limit (line 5 of the file).
+        func scoreBudget(_ model: String, file: String) throws -> URL {
+            try budget("models:\n  - name: m\n    model: \(fixtures.appendingPathComponent(model).path)\n    limits:\n      score: 1\n",
+                       name: file)
+        }
+        let file = try scoreBudget("convzoo_ts13.onnx", file: "micronet.budget.yml")
         let r = try MicronetProcess.run(["check", file.path, "--format", "json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let results = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
@@ -73,13 +72,7 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(cifar["track"] as? String, "cifar100")
         XCTAssertEqual(results.first?["measured"] as? Double, cifar["score"] as? Double)
 
-        let undecided = try budget("""
-        models:
-          - name: plain
-            model: \(fixtures.appendingPathComponent("plainnet_ts13.onnx").path)
-            limits:
-              score: 1
-        """, name: "small.yml")
+        let undecided = try scoreBudget("plainnet_ts13.onnx", file: "small.yml")
         let u = try MicronetProcess.run(["check", undecided.path])
         XCTAssertEqual(u.status, 2)
         XCTAssertTrue(u.stderr.contains("small.yml:5:"), u.stderr)
