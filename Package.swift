@@ -31,6 +31,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // cpuid/xgetbv: which OpenBLAS kernels this processor runs (BLASRuntime's dispatch).
         .target(name: "CCPUID", path: "Sources/CCPUID"),
+        // Batch-1 recurrent GEMVs per instruction set (AVX-512, AVX2+FMA, portable), picked at run time.
+        .target(name: "CKernels", path: "Sources/CKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
@@ -41,7 +43,7 @@ let package = Package(
         .target(name: "BLASRuntime", dependencies: ["COpenBLAS", "CCPUID"]),
         // What every recurrent LM shares (corpus, vocabulary, softmax head, perplexity loop, kernels);
         // each architecture adds only its layer, config and weights.
-        .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "BLASRuntime"]),
+        .target(name: "LanguageModel", dependencies: ["Checkpoint", "COpenBLAS", "CKernels", "BLASRuntime"]),
         .target(name: "QRNNModel", dependencies: ["Graph", "Checkpoint", "LanguageModel", "COpenBLAS"]),
         .target(name: "LSTMModel", dependencies: ["Graph", "Checkpoint", "LanguageModel"]),
         // HTML/SVG reports and model diffs, rendered from counts.

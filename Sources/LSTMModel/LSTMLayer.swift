@@ -28,14 +28,25 @@ struct LSTMLayer {
             // h_{t−1}: the carried state for the first step, else the previous step's output rows.
             let previous: UnsafePointer<Float> = t == 0 ? UnsafePointer(hidden) : UnsafePointer(output + (t - 1) * batch * h)
             if precision != .fp32 { precision.round(xg + t * batch * g4, count: batch * g4) }
-            if batch == 1 {
-                Kernels.gemv(m: g4, n: h, a: whh, lda: h, x: previous, y: hg)
-            } else {
-                Kernels.gemmTransB(m: batch, n: g4, k: h, a: previous, lda: h, b: whh, ldb: h, c: hg, ldc: g4)
-            }
             let out = output + t * batch * h
             let o = SendablePointer(out), x = SendablePointer(xg + t * batch * g4), y = SendablePointer(hg)
-            let c = SendablePointer(cell)
+            let c = SendablePointer(cell), hPrevious = SendablePointer(UnsafeMutablePointer(mutating: previous))
+            if batch == 1 {
+                // One dispatch a step: each thread owns a slice of the hidden units, computes their four gate
+                // rows of W_hh·h_{t−1} and updates their cell. Every row is summed in the kernel's fixed order,
+                // so the split never changes a result. At least 2^16 weights a part, so a part outweighs its dispatch.
+                let parts = Swift.max(1, Swift.min(Kernels.threads, (g4 * h) >> 16))
+                Kernels.parallelItems(parts, grain: 1) { part in
+                    let units = (h * part / parts)..<(h * (part + 1) / parts)
+                    for k in 0..<4 {
+                        let rows = (k * h + units.lowerBound)..<(k * h + units.upperBound)
+                        GEMVKernel.best.run(rows: rows, n: h, a: whh, lda: h, x: hPrevious.p, y: y.p + rows.lowerBound)
+                    }
+                    cellStep(inputGates: x.p, hiddenGates: y.p, cell: c.p, out: o.p, units: units, precision: precision)
+                }
+                continue
+            }
+            Kernels.gemmTransB(m: batch, n: g4, k: h, a: previous, lda: h, b: whh, ldb: h, c: hg, ldc: g4)
             if batch >= 8 {
                 Kernels.parallelRows(batch) { b in
                     cellStep(inputGates: x.p + b * g4, hiddenGates: y.p + b * g4, cell: c.p + b * h, out: o.p + b * h,

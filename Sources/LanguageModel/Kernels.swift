@@ -45,42 +45,6 @@ public enum Kernels {
                     1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
     }
 
-    /// y (m) = A (m × n, row-major, stride lda) · x (n): one step of a recurrence with a single stream.
-    ///
-    /// Rows are split over the threads and each row's dot product is summed in one fixed order, so the
-    /// result never depends on the thread count (OpenBLAS's threaded sgemv sums a row differently
-    /// depending on where its split falls). Memory-bound: the weights stream through once per step.
-    public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
-                            x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        guard m > 0 else { return }
-        let out = SendablePointer(y)
-        parallelItems(m, grain: Swift.max(1, (1 << 16) / Swift.max(n, 1))) { i in
-            out.p[i] = dot(a + i * lda, x, count: n)
-        }
-    }
-
-    /// Σ a[i]·b[i] in a fixed order: four 8-lane partial sums, then the tail.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        var s0 = SIMD8<Float>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
-        var i = 0
-        while i + 32 <= n {
-            s0 += ra.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            s1 += ra.loadUnaligned(fromByteOffset: 4 * i + 32, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: 4 * i + 32, as: SIMD8<Float>.self)
-            s2 += ra.loadUnaligned(fromByteOffset: 4 * i + 64, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: 4 * i + 64, as: SIMD8<Float>.self)
-            s3 += ra.loadUnaligned(fromByteOffset: 4 * i + 96, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: 4 * i + 96, as: SIMD8<Float>.self)
-            i += 32
-        }
-        while i + 8 <= n {
-            s0 += ra.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = ((s0 + s1) + (s2 + s3)).sum()
-        while i < n { total += a[i] * b[i]; i += 1 }
-        return total
-    }
-
     /// e^x for one float, branch-free (Cephes-style polynomial, ~1 ulp) so loops over it vectorise.
     @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {

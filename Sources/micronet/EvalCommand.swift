@@ -113,6 +113,7 @@ struct Eval: ParsableCommand {
                 print("threads     \(threadsUsed) (\(threads == nil ? "every core this process may use" : "--threads"))")
                 print("blas        OpenBLAS \(blas.core): \(blas.reason)")
                 print("blas idle   \(blas.idleThreads)")
+                print("gemv        \(GEMVKernel.best) (the recurrent products of an LSTM at batch size 1; cpuid)")
             }
             if let b = baseline {
                 print(String(format: "vs fp32     %.4f -> %.4f (%+.4f%%)", b.perplexity, result.perplexity,

@@ -50,6 +50,8 @@ final class EvalBLASReportTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("threads     2 (--threads)"), r.stdout)
         let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("blas        OpenBLAS ") }, r.stdout)
         XCTAssertTrue(line.contains(": "), String(line))
+        let gemv = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("gemv        ") }, r.stdout)
+        XCTAssertTrue(["AVX-512 (", "AVX2 (", "portable ("].contains { gemv.dropFirst(12).hasPrefix($0) }, String(gemv))
         let plain = try MicronetProcess.run(splitCase)
         XCTAssertFalse(plain.stdout.contains("blas        "), "only with --verbose: \(plain.stdout)")
     }
