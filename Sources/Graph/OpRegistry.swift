@@ -3,7 +3,7 @@ public enum OpRegistry {
     /// The kinds: the reference counter's six, the seed's extensions, then the project's.
     public static let kinds: [any OpKind.Type] = [
         Conv2D.self, DepthWiseConv2D.self, FullyConnected.self, GlobalAvg.self, Scale.self, Add.self,
-        GlobalMax.self, Embedding.self, QRNN.self, LSTM.self,
+        GlobalMax.self, Embedding.self, QRNN.self, LSTM.self, GRU.self,
         MaxPool.self, AvgPool.self, ActivationLayer.self, Elementwise.self, MatMul.self, LayerNormalization.self, Parameters.self,
     ]
 

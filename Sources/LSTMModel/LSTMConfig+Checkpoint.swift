@@ -1,6 +1,6 @@
 import Checkpoint
 
-/// The tensors of an awd-lstm-lm LSTM language model, found by name in a loaded checkpoint.
+/// The tensors of an awd-lstm-lm LSTM or GRU language model, found by name in a loaded checkpoint.
 public struct LSTMTensors {
     /// encoder.weight (V × E), also the tied decoder weight.
     public let embedding: Tensor
@@ -15,7 +15,7 @@ public struct LSTMTensors {
 }
 
 extension LSTMConfig {
-    /// Whether the checkpoint's tensor names are those of an awd-lstm-lm LSTM (`rnns.N.[module.]weight_ih_l0`).
+    /// Whether the checkpoint's tensor names are those of an awd-lstm-lm LSTM or GRU (`rnns.N.[module.]weight_ih_l0`).
     public static func isLSTM(_ checkpoint: LoadedCheckpoint) -> Bool {
         checkpoint.modelTensors.contains { t in
             let n = t.moduleName
@@ -23,7 +23,8 @@ extension LSTMConfig {
         }
     }
 
-    /// Recognises an awd-lstm-lm LSTM from the state-dict names and shapes, the splits from the pickled
+    /// Recognises an awd-lstm-lm LSTM or GRU from the state-dict names and shapes (layer 0's weight_hh is 4H × H
+    /// for an LSTM, 3H × H for a GRU, and every layer must agree), the splits from the pickled
     /// SplitCrossEntropyLoss (else from the tombstone count and main.py's rule). WeightDrop's
     /// `weight_hh_l0_raw` is the recurrent weight where present; its `weight_hh_l0` alias is the same tensor.
     /// Every inconsistency is a one-line error naming the tensor.
@@ -49,11 +50,12 @@ extension LSTMConfig {
         for name in byName.keys where name.hasPrefix("rnns.") {
             if let i = Int(name.dropFirst(5).prefix { $0 != "." }) { indices.insert(i) }
         }
-        guard let last = indices.max() else { throw fail("no LSTM layers (rnns.0.weight_ih_l0)") }
+        guard let last = indices.max() else { throw fail("no LSTM or GRU layers (rnns.0.weight_ih_l0)") }
         guard last < 1024 else { throw fail("layer index rnns.\(last) is implausibly large") }
 
         var layers = [(inputWeight: Tensor, hiddenWeight: Tensor, inputBias: Tensor, hiddenBias: Tensor)]()
         var hiddens = [Int]()
+        var cell: GatedCell?
         for l in 0...last {
             guard indices.contains(l) else { throw fail("layer rnns.\(l) is missing (rnns.\(l).weight_ih_l0; layers up to rnns.\(last) exist)") }
             let prefix = byName["rnns.\(l).module.weight_ih_l0"] != nil ? "rnns.\(l).module." : "rnns.\(l)."
@@ -65,15 +67,21 @@ extension LSTMConfig {
             let (whhName, whh) = try need("weight_hh_l0_raw", "weight_hh_l0")
             let (bihName, bih) = try need("bias_ih_l0")
             let (bhhName, bhh) = try need("bias_hh_l0")
-            guard whh.shape.count == 2, whh.shape[0] == 4 * whh.shape[1], whh.shape[1] > 0 else {
-                throw shape("\(whhName) is \(whh.shape), expected [4·H, H] (gates i, f, g, o)")
+            // Layer 0 says which cell the model has (4H gate rows: LSTM, 3H: GRU); every other layer must agree.
+            let candidates: [GatedCell] = cell.map { [$0] } ?? [.lstm, .gru]
+            guard whh.shape.count == 2, whh.shape[1] > 0,
+                  let c = candidates.first(where: { whh.shape[0] == $0.gates * whh.shape[1] }) else {
+                let expected = cell.map { "[\($0.gates)·H, H] (gates \($0.gateNames), as in rnns.0's \($0.rawValue))" }
+                    ?? "[4·H, H] (LSTM gates i, f, g, o) or [3·H, H] (GRU gates r, z, n)"
+                throw shape("\(whhName) is \(whh.shape), expected \(expected)")
             }
-            let h = whh.shape[1], input = l == 0 ? e : hiddens[l - 1]
-            guard wih.shape == [4 * h, input] else {
-                throw shape("\(wihName) is \(wih.shape), expected [\(4 * h), \(input)] (4·H, \(l == 0 ? "E" : "the previous layer's H"))")
+            cell = c
+            let g = c.gates, h = whh.shape[1], input = l == 0 ? e : hiddens[l - 1]
+            guard wih.shape == [g * h, input] else {
+                throw shape("\(wihName) is \(wih.shape), expected [\(g * h), \(input)] (\(g)·H, \(l == 0 ? "E" : "the previous layer's H"))")
             }
-            for (n, t) in [(bihName, bih), (bhhName, bhh)] where t.shape != [4 * h] {
-                throw shape("\(n) is \(t.shape), expected [\(4 * h)] (4·H)")
+            for (n, t) in [(bihName, bih), (bhhName, bhh)] where t.shape != [g * h] {
+                throw shape("\(n) is \(t.shape), expected [\(g * h)] (\(g)·H)")
             }
             if let alias = byName[prefix + "weight_hh_l0"]?.tensor, whhName.hasSuffix("_raw"), alias.shape != whh.shape {
                 throw shape("\(prefix)weight_hh_l0 is \(alias.shape) but \(whhName) is \(whh.shape) (WeightDrop's alias must match)")
@@ -107,7 +115,7 @@ extension LSTMConfig {
             throw shape("the criterion's splits \(splits) must increase strictly inside the vocabulary (0, \(v))")
         }
         let config = LSTMConfig(vocabularySize: v, embeddingSize: e, hiddenSize: nhid, layerCount: last + 1,
-                                tiedWeights: true, splits: splits)
+                                tiedWeights: true, splits: splits, cell: cell ?? .lstm)
         return (config, LSTMTensors(embedding: enc, layers: layers, decoderBias: bias,
                                     tailVectors: tails > 0 ? tv : nil, tailBias: tails > 0 ? tb : nil))
     }

@@ -10,15 +10,18 @@ extension LSTMConfig {
         case baseline
     }
 
-    /// The op graph of one token's inference: rows `embedding`, `block_lstm` (one LSTM op per layer) and
+    /// The op graph of one token's inference: rows `embedding`, `block_lstm` (one LSTM op per layer, `lstm_<l>`;
+    /// a GRU model's are `block_gru` and `gru_<l>`) and
     /// `block_decoder`. The criterion's tail vectors are left out, as for QRNN checkpoints. `sparsity` gives
     /// an op its own (measured) weight sparsity by op name.
     public func opGraph(convention: CountingConvention = .seed, name: String? = nil, sparsity: [String: Double] = [:],
                         decoder counting: DecoderCounting = .seedTable) -> OpGraph {
         let layers = (0..<layerCount).map { l in
-            NamedOp("lstm_\(l)", LSTM(inputSize: inputSize(layer: l), hiddenSize: hiddenSize(layer: l),
-                                      biasVectors: biasVectors, projectionSize: projectionSize),
-                    sparsity: sparsity["lstm_\(l)"])
+            let name = "\(cell.opPrefix)_\(l)", i = inputSize(layer: l), h = hiddenSize(layer: l)
+            let kind: any OpKind = cell == .lstm
+                ? LSTM(inputSize: i, hiddenSize: h, biasVectors: biasVectors, projectionSize: projectionSize)
+                : GRU(inputSize: i, hiddenSize: h, biasVectors: biasVectors)
+            return NamedOp(name, kind, sparsity: sparsity[name])
         }
         let softmax: Activation? = convention == .full ? .softmax : nil
         let decoder: [NamedOp]
@@ -39,7 +42,7 @@ extension LSTMConfig {
         return OpGraph(name: name, input: .tokens(vocabulary: vocabularySize), entries: [
             .op(NamedOp("embedding", Embedding(inputSize: vocabularySize, nChannels: embeddingSize),
                         sparsity: sparsity["embedding"])),
-            .block(Block("block_lstm", layers)),
+            .block(Block("block_\(cell.opPrefix)", layers)),
             .block(Block("block_decoder", decoder)),
         ])
     }

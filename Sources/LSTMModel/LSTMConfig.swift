@@ -1,7 +1,8 @@
-/// The shape of an awd-lstm-lm LSTM language model (salesforce/awd-lstm-lm, `--model LSTM`).
+/// The shape of an awd-lstm-lm LSTM or GRU language model (salesforce/awd-lstm-lm, `--model LSTM` or `GRU`).
 ///
-/// Layer l is a one-layer `torch.nn.LSTM` reading E (layer 0) or H features and writing H, except the last
-/// layer, which writes E when the decoder is tied to the embedding. Each layer has 4H gate rows (i, f, g, o).
+/// Layer l is a one-layer `torch.nn.LSTM` (or `torch.nn.GRU`) reading E (layer 0) or H features and writing H,
+/// except the last layer, which writes E when the decoder is tied to the embedding. Each layer has 4H gate rows
+/// (i, f, g, o), a GRU's 3H (r, z, n).
 public struct LSTMConfig: Equatable, Sendable {
     /// Words in the vocabulary (V).
     public var vocabularySize: Int
@@ -18,12 +19,15 @@ public struct LSTMConfig: Equatable, Sendable {
     /// Bias vectors per layer: PyTorch stores two (bias_ih, bias_hh), many papers count one. Counting only:
     /// evaluation needs awd-lstm-lm's two.
     public var biasVectors: Int
-    /// Width of an output projection H → P without bias after each layer (counting only), or nil.
+    /// Width of an output projection H → P without bias after each layer (LSTM, counting only), or nil.
     public var projectionSize: Int?
+    /// LSTM or GRU layers.
+    public var cell: GatedCell
 
     /// Creates a configuration; `splits` defaults to awd-lstm-lm main.py's choice for the vocabulary size.
     public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layerCount: Int = 3,
-                tiedWeights: Bool = true, splits: [Int]? = nil, biasVectors: Int = 2, projectionSize: Int? = nil) {
+                tiedWeights: Bool = true, splits: [Int]? = nil, biasVectors: Int = 2, projectionSize: Int? = nil,
+                cell: GatedCell = .lstm) {
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
         self.hiddenSize = hiddenSize
@@ -32,6 +36,7 @@ public struct LSTMConfig: Equatable, Sendable {
         self.splits = splits ?? LSTMConfig.awdSplits(vocabularySize: vocabularySize)
         self.biasVectors = biasVectors
         self.projectionSize = projectionSize
+        self.cell = cell
     }
 
     /// Input width of layer `l`: E, else the previous layer's output (its projection P when there is one).
@@ -51,7 +56,8 @@ public struct LSTMConfig: Equatable, Sendable {
         var total = vocabularySize * embeddingSize
         for l in 0..<layerCount {
             let i = inputSize(layer: l), h = hiddenSize(layer: l)
-            total += 4 * h * (i + h) + biasVectors * 4 * h + h * (projectionSize ?? 0)
+            let g = cell.gates
+            total += g * h * (i + h) + biasVectors * g * h + h * (projectionSize ?? 0)
         }
         if !tiedWeights { total += decoderInputSize * vocabularySize }
         return total + vocabularySize // decoder bias

@@ -1,6 +1,6 @@
 import LanguageModel
 
-/// The LSTM layers of an awd-lstm-lm LSTM language model; each layer carries (h, c) across chunks.
+/// The layers of an awd-lstm-lm LSTM (or GRU) language model; each layer carries (h, c) (a GRU's h) across chunks.
 public struct LSTMStack: RecurrentStack {
     /// The architecture.
     public let config: LSTMConfig
@@ -13,10 +13,10 @@ public struct LSTMStack: RecurrentStack {
             throw LSTMError.shapeMismatch("\(layers.count) layers given, the configuration has \(config.layerCount)")
         }
         for (l, layer) in layers.enumerated() {
-            let i = config.inputSize(layer: l), h = config.hiddenSize(layer: l)
-            for (name, buffer, expected) in [("weight_ih_l0", layer.inputWeight, 4 * h * i),
-                                             ("weight_hh_l0", layer.hiddenWeight, 4 * h * h),
-                                             ("bias_ih_l0", layer.inputBias, 4 * h), ("bias_hh_l0", layer.hiddenBias, 4 * h)]
+            let i = config.inputSize(layer: l), h = config.hiddenSize(layer: l), g = config.cell.gates
+            for (name, buffer, expected) in [("weight_ih_l0", layer.inputWeight, g * h * i),
+                                             ("weight_hh_l0", layer.hiddenWeight, g * h * h),
+                                             ("bias_ih_l0", layer.inputBias, g * h), ("bias_hh_l0", layer.hiddenBias, g * h)]
             where buffer.count != expected {
                 throw LSTMError.shapeMismatch("rnns.\(l).\(name) has \(buffer.count) values, the configuration needs \(expected)")
             }
@@ -57,7 +57,8 @@ public struct LSTMStack: RecurrentStack {
 
     public func makeState(batch: Int, workArea: Scratch) -> State {
         State(layers: (0..<config.layerCount).map { l in
-            LSTMLayer(inputSize: config.inputSize(layer: l), hiddenSize: config.hiddenSize(layer: l), weights: layers[l])
+            LSTMLayer(inputSize: config.inputSize(layer: l), hiddenSize: config.hiddenSize(layer: l), cell: config.cell,
+                      weights: layers[l])
         }, batch: batch, inputGates: workArea)
     }
 
@@ -93,7 +94,7 @@ public struct LSTMStack: RecurrentStack {
     }
 }
 
-/// An awd-lstm-lm LSTM language model in eval mode: embedding → LSTM layers → split softmax over the tied
+/// An awd-lstm-lm LSTM (or GRU) language model in eval mode: embedding → LSTM (GRU) layers → split softmax over the tied
 /// embedding. Dropouts and weight drop are inactive at evaluation (WeightDrop's raw weight is used unchanged).
 public typealias LSTMLanguageModel = RecurrentLanguageModel<LSTMStack>
 
@@ -102,7 +103,7 @@ extension RecurrentLanguageModel where Stack == LSTMStack {
     public init(config: LSTMConfig, weights: LSTMWeights, precision: Precision = .fp32) throws {
         guard config.tiedWeights else { throw LanguageModelError.unsupported("an untied decoder weight") }
         guard config.biasVectors == 2, config.projectionSize == nil else {
-            throw LanguageModelError.unsupported("evaluating an LSTM with \(config.biasVectors) bias vectors or a projection (awd-lstm-lm has two and none)")
+            throw LanguageModelError.unsupported("evaluating an \(config.cell.rawValue) with \(config.biasVectors) bias vectors or a projection (awd-lstm-lm has two and none)")
         }
         let head = try SoftmaxHead(
             config: SoftmaxHeadConfig(vocabularySize: config.vocabularySize, featureSize: config.decoderInputSize,

@@ -1,14 +1,14 @@
 import LanguageModel
 
-/// Weights of one LSTM layer as torch.nn.LSTM stores them, gate blocks in the order i, f, g, o.
+/// Weights of one LSTM layer as torch.nn.LSTM stores them, gate blocks in the order i, f, g, o (a GRU's: r, z, n).
 public struct LSTMLayerWeights: Sendable {
-    /// weight_ih_l0: 4H rows of I columns.
+    /// weight_ih_l0: 4H rows of I columns (GRU: 3H).
     public var inputWeight: FloatBuffer
-    /// weight_hh_l0 (WeightDrop's weight_hh_l0_raw): 4H rows of H columns.
+    /// weight_hh_l0 (WeightDrop's weight_hh_l0_raw): 4H rows of H columns (GRU: 3H).
     public var hiddenWeight: FloatBuffer
-    /// bias_ih_l0 (4H).
+    /// bias_ih_l0 (4H; GRU 3H).
     public var inputBias: FloatBuffer
-    /// bias_hh_l0 (4H).
+    /// bias_hh_l0 (4H; GRU 3H).
     public var hiddenBias: FloatBuffer
 
     /// Bundles one layer's weights.
@@ -26,7 +26,7 @@ public struct LSTMLayerWeights: Sendable {
     }
 }
 
-/// All weights an awd-lstm-lm LSTM language model evaluates with.
+/// All weights an awd-lstm-lm LSTM (or GRU) language model evaluates with.
 public struct LSTMWeights: Sendable {
     /// Embedding table (V × E), also the tied decoder weight.
     public var embedding: FloatBuffer

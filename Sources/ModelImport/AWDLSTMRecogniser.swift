@@ -3,10 +3,10 @@ import Graph
 import LanguageModel
 import LSTMModel
 
-/// awd-lstm-lm's LSTM language model (`--model LSTM`): `rnns.N` torch.nn.LSTM layers, bare or wrapped in
-/// WeightDrop (`rnns.N.module.weight_hh_l0_raw`), and presets for LSTM language models.
+/// awd-lstm-lm's LSTM and GRU language models (`--model LSTM`, `--model GRU`): `rnns.N` torch.nn.LSTM (GRU)
+/// layers, bare or wrapped in WeightDrop (`rnns.N.module.weight_hh_l0_raw`), and presets for LSTM language models.
 public struct AWDLSTMRecogniser: Recogniser {
-    public var family: String { "awd-lstm-lm LSTM" }
+    public var family: String { "awd-lstm-lm LSTM/GRU" }
 
     /// Creates the recogniser.
     public init() {}
@@ -56,7 +56,7 @@ public struct AWDLSTMRecogniser: Recogniser {
     }
 }
 
-/// A recognised awd-lstm-lm LSTM: its configuration and tensors (the language-model path evaluates these).
+/// A recognised awd-lstm-lm LSTM or GRU: its configuration and tensors (the language-model path evaluates these).
 public struct AWDLSTMModel: RecognisedModel {
     /// Sizes and splits.
     public let config: LSTMConfig
@@ -66,16 +66,16 @@ public struct AWDLSTMModel: RecognisedModel {
     public let path: String
 
     public var summary: String {
-        "awd-lstm-lm LSTM: vocab \(config.vocabularySize), emsize \(config.embeddingSize), nhid \(config.hiddenSize), "
+        "awd-lstm-lm \(config.cell.rawValue): vocab \(config.vocabularySize), emsize \(config.embeddingSize), nhid \(config.hiddenSize), "
             + "\(config.layerCount) layers, "
             + (config.splits.isEmpty ? "full softmax" : "splits \(config.splits.map(String.init).joined(separator: "/"))")
     }
 
     public var weights: [(op: String, weight: WeightTensor)] {
-        // An LSTM op's weight is its two gate matrices, measured together (4H·(I+H) elements).
+        // An LSTM (GRU) op's weight is its two gate matrices, measured together (4H·(I+H) elements; a GRU's 3H·(I+H)).
         [("embedding", WeightTensor(label: "encoder.weight", tensor: tensors.embedding))]
             + tensors.layers.enumerated().map {
-                ("lstm_\($0.offset)", WeightTensor(label: "rnns.\($0.offset) weight_ih_l0 + weight_hh_l0",
+                ("\(config.cell.opPrefix)_\($0.offset)", WeightTensor(label: "rnns.\($0.offset) weight_ih_l0 + weight_hh_l0",
                                                    tensors: [$0.element.inputWeight, $0.element.hiddenWeight]))
             }
     }
@@ -89,7 +89,7 @@ public struct AWDLSTMModel: RecognisedModel {
 }
 
 extension ImportedModel {
-    /// The LSTM language model a recognised checkpoint holds, borrowing its weights (no second load).
+    /// The LSTM (or GRU) language model a recognised checkpoint holds, borrowing its weights (no second load).
     public func lstmLanguageModel(_ model: AWDLSTMModel, precision: Precision = .fp32) throws -> LSTMLanguageModel {
         guard let checkpoint else { throw ImportError(path, "is a graph file: it has no weights to evaluate") }
         return try namingFile {

@@ -95,7 +95,7 @@ public struct ImportedModel {
     public func qrnnLanguageModel(precision: Precision = .fp32) throws -> QRNNLanguageModel {
         guard let checkpoint else { throw ImportError(path, "is a graph file: it has no weights to evaluate") }
         guard let qrnn = try recognised() as? AWDQRNNModel else {
-            throw ImportError(path, "not an awd-lstm-lm QRNN language model (eval runs awd-lstm-lm QRNN and LSTM models)")
+            throw ImportError(path, "not an awd-lstm-lm QRNN language model (eval runs awd-lstm-lm QRNN, LSTM and GRU models)")
         }
         return try namingFile {
             try QRNNLanguageModel(config: qrnn.config, weights: QRNNWeights(qrnn.tensors, checkpoint: checkpoint),

@@ -113,7 +113,7 @@ struct Eval: ParsableCommand {
                 print("threads     \(threadsUsed) (\(threads == nil ? "every core this process may use" : "--threads"))")
                 print("blas        OpenBLAS \(blas.core): \(blas.reason)")
                 print("blas idle   \(blas.idleThreads)")
-                print("gemv        \(GEMVKernel.best) (the recurrent products of an LSTM at batch size 1; cpuid)")
+                print("gemv        \(GEMVKernel.best) (the recurrent products of an LSTM or GRU at batch size 1; cpuid)")
             }
             if let b = baseline {
                 print(String(format: "vs fp32     %.4f -> %.4f (%+.4f%%)", b.perplexity, result.perplexity,
@@ -140,7 +140,7 @@ struct Eval: ParsableCommand {
         }
     }
 
-    /// A recognised awd-lstm-lm checkpoint, QRNN or LSTM, ready to evaluate at any precision.
+    /// A recognised awd-lstm-lm checkpoint, QRNN, LSTM or GRU, ready to evaluate at any precision.
     struct LoadedModel {
         let architecture: String
         let summary: String
@@ -148,7 +148,7 @@ struct Eval: ParsableCommand {
         let evaluate: (Precision, [Int32], Int, Int, ((EvaluationProgress) -> Void)?) throws -> PerplexityResult
     }
 
-    /// The language model an opened checkpoint holds (awd-lstm-lm LSTM or QRNN), borrowing its weights.
+    /// The language model an opened checkpoint holds (awd-lstm-lm LSTM, GRU or QRNN), borrowing its weights.
     static func loadModel(_ imported: ImportedModel) throws -> LoadedModel {
         func softmax(_ splits: [Int]) -> String {
             splits.isEmpty ? "full softmax" : "split softmax \(splits.map(String.init).joined(separator: "/"))"
@@ -157,8 +157,8 @@ struct Eval: ParsableCommand {
             let m = try imported.lstmLanguageModel(lstm)
             let c = m.config
             return LoadedModel(
-                architecture: "lstm",
-                summary: "LSTM, V \(c.vocabularySize), E \(c.embeddingSize), H \(c.hiddenSize), \(c.layerCount) layers, \(softmax(c.splits))",
+                architecture: c.cell.opPrefix,
+                summary: "\(c.cell.rawValue), V \(c.vocabularySize), E \(c.embeddingSize), H \(c.hiddenSize), \(c.layerCount) layers, \(softmax(c.splits))",
                 vocabularySize: c.vocabularySize) { precision, tokens, batch, bptt, progress in
                     try imported.namingFile {
                         let run = precision == .fp32 ? m : try LSTMLanguageModel(config: c, weights: m.weights, precision: precision)

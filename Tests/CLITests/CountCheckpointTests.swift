@@ -40,7 +40,7 @@ final class CountCheckpointTests: XCTestCase {
     func testUnrecognisedCheckpointListsWhatWasFound() throws {
         let r = try MicronetProcess.run(["count", fixture("views_zip.pt")])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(fixture("views_zip.pt")): not a model micronet recognises (awd-lstm-lm QRNN, awd-lstm-lm LSTM); "),
+        XCTAssertTrue(r.stderr.hasPrefix("micronet: error: \(fixture("views_zip.pt")): not a model micronet recognises (awd-lstm-lm QRNN, awd-lstm-lm LSTM/GRU); "),
                       r.stderr)
         XCTAssertTrue(r.stderr.contains("found base [4, 6]"), r.stderr)
         XCTAssertTrue(r.stderr.contains("--graph FILE"), r.stderr)

@@ -122,7 +122,7 @@ final class CountCommandTests: XCTestCase {
             XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, "\(args): \(r.stderr)")
         }
         let r = try MicronetProcess.run(["count", bad.path])
-        XCTAssertEqual(r.stderr, "micronet: error: \(bad.path): op 'x': field 'op': unknown op type \"Conv3D\" (known: Conv2D, DepthWiseConv2D, FullyConnected, GlobalAvg, Scale, Add, GlobalMax, Embedding, QRNN, LSTM, MaxPool, AvgPool, Activation, Elementwise, MatMul, LayerNormalization, Parameters)\n")
+        XCTAssertEqual(r.stderr, "micronet: error: \(bad.path): op 'x': field 'op': unknown op type \"Conv3D\" (known: Conv2D, DepthWiseConv2D, FullyConnected, GlobalAvg, Scale, Add, GlobalMax, Embedding, QRNN, LSTM, GRU, MaxPool, AvgPool, Activation, Elementwise, MatMul, LayerNormalization, Parameters)\n")
     }
 
     func testHelpAndVersion() throws {

@@ -17,12 +17,14 @@ final class CountLSTMTests: XCTestCase {
     func testCheckpointRowsMatchTheIndependentCount() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: fixture("lstm/expected.json")))
         let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for name in ["wdrop-full-zip", "wdrop-split-legacy", "plain-split-zip", "plain-full-legacy", "wdrop-full-statedict"] {
+        for name in ["wdrop-full-zip", "wdrop-split-legacy", "plain-split-zip", "plain-full-legacy", "wdrop-full-statedict",
+                     "gru-wdrop-split-zip", "gru-plain-full-legacy"] {
             let c = try XCTUnwrap(all[name] as? [String: Any])
+            let block = "block_" + ((c["rnn_type"] as? String) ?? "LSTM").lowercased()
             let expected = try XCTUnwrap((c["counts"] as? [String: Any])?["rows"] as? [String: [String: Int]])
             let out = try countJSON([fixture("lstm/\(name).pt")])
             let rows = try XCTUnwrap(out["rows"] as? [[String: Any]])
-            XCTAssertEqual(rows.map { $0["name"] as? String }, ["embedding", "block_lstm", "block_decoder"], name)
+            XCTAssertEqual(rows.map { $0["name"] as? String }, ["embedding", block, "block_decoder"], name)
             for row in rows {
                 let want = try XCTUnwrap(expected[try XCTUnwrap(row["name"] as? String)])
                 for key in ["params", "mults", "adds"] {
@@ -68,5 +70,22 @@ final class CountLSTMTests: XCTestCase {
         let range = try MicronetProcess.run(["count", "--preset", "lstm-lm", "--bias-vectors", "3"])
         XCTAssertEqual(range.status, 2)
         XCTAssertTrue(range.stderr.contains("--bias-vectors must be an integer from 1 to 2, got 3"), range.stderr)
+    }
+
+    /// `micronet graph` writes a GRU checkpoint's layers as `GRU` ops, and counting that graph file gives the
+    /// checkpoint's own totals.
+    func testGRUGraphFileRoundTrips() throws {
+        let model = fixture("lstm/gru-plain-full-legacy.pt")
+        let graph = try MicronetProcess.run(["graph", model])
+        XCTAssertEqual(graph.status, 0, graph.stderr)
+        XCTAssertTrue(graph.stdout.contains("\"op\": \"GRU\""), graph.stdout)
+        let file = NSTemporaryDirectory() + "/gru-graph-\(getpid()).json"
+        try graph.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let fromGraph = try XCTUnwrap(try countJSON([file])["total"] as? [String: Any])
+        let fromCheckpoint = try XCTUnwrap(try countJSON([model])["total"] as? [String: Any])
+        for key in ["params", "mults", "adds"] {
+            XCTAssertEqual((fromGraph[key] as? NSNumber)?.intValue, (fromCheckpoint[key] as? NSNumber)?.intValue, key)
+        }
     }
 }

@@ -38,6 +38,18 @@ final class EvalLSTMCommandTests: XCTestCase {
         }
     }
 
+    func testGRUMatchesEvaluate() throws {
+        for (name, batch) in [("gru-wdrop-split-zip", 1), ("gru-plain-full-legacy", 4)] {
+            let r = try micronet(["eval"] + lstmCase(name, batch: batch) + ["--format", "json"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+            let ppl = try XCTUnwrap(json["perplexity"] as? Double), want = try expected(name, batch: batch)
+            XCTAssertEqual(json["architecture"] as? String, "gru")
+            XCTAssertLessThanOrEqual(abs(ppl - want.float64) / want.float64, 2e-6, "\(name) batch \(batch): \(ppl) vs \(want.float64)")
+            XCTAssertLessThanOrEqual(abs(ppl - want.float32) / want.float32, 1e-5, "\(name) batch \(batch): \(ppl) vs \(want.float32)")
+        }
+    }
+
     func testTextReportNamesTheLSTMAndPrecisionRuns() throws {
         let r = try micronet(["eval"] + lstmCase("plain-split-zip", batch: 3) + ["--precision", "bf16"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -47,7 +59,8 @@ final class EvalLSTMCommandTests: XCTestCase {
 
     func testBadLSTMCheckpointsNameTheTensor() throws {
         let cases = [
-            ("gates.pt", "rnns.1.weight_hh_l0 is [16, 5], expected [4·H, H]"),
+            ("gates.pt", "rnns.1.weight_hh_l0 is [16, 5], expected [4·H, H] (gates i, f, g, o, as in rnns.0's LSTM)"),
+            ("gru-gates.pt", "rnns.1.weight_hh_l0 is [12, 5], expected [3·H, H] (gates r, z, n, as in rnns.0's GRU)"),
             ("missing-layer.pt", "layer rnns.1 is missing"),
             ("projection.pt", "rnns.0.weight_hr_l0 is [4, 7], expected [P, 6]"),
             ("splits.pt", "the criterion's splits [10, 40] must increase strictly inside the vocabulary (0, 30)"),

@@ -145,6 +145,18 @@ final class OpKindCostTests: XCTestCase {
         XCTAssertEqual(cost(projected, sparsity: 0.5), [29, bits, 51, 36])
     }
 
+    func testSmallGRU() throws {
+        let op = try read("\"op\": \"GRU\", \"input_size\": 3, \"hidden_size\": 2")
+        // I 3, H 2, b 2: params 3·2·(3+2) = 30 + 2·3·2 = 12 → 42; mults 30 + 10·2 = 50;
+        // adds 3·2·(3+2−1) = 24 + 12 + 6·2 = 48.
+        XCTAssertEqual(cost(op), [42, 42 * 32, 50, 48])
+        // b 1, σ = 0.5: weights 30 at half with a 30-bit mask, biases 6; per gate row (3+2)·0.5 = 2.5:
+        // mults 3·2·2.5 + 20 = 35; adds 3·2·(2.5 − 1) + 6 + 12 = 27.
+        let sparse = try read("\"op\": \"GRU\", \"input_size\": 3, \"hidden_size\": 2, \"bias_vectors\": 1")
+        let bits: Double = 30 * 32 * 0.5 + 30 + 6 * 32
+        XCTAssertEqual(cost(sparse, sparsity: 0.5), [21, bits, 35, 27])
+    }
+
     /// The challenge's WikiText-103 baseline: its official figures from the LSTM accounting.
     func testLSTMBaselineGivesTheChallengeFigures() {
         let ops: [any OpKind] = [Embedding(inputSize: 267_735, nChannels: 512),

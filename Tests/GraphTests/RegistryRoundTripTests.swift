@@ -22,6 +22,7 @@ final class RegistryRoundTripTests: XCTestCase {
         NamedOp("emb", Embedding(inputSize: 100, nChannels: 8), sparsity: 0.5),
         NamedOp("qrnn", QRNN(inputSize: 8, hiddenSize: 16, window: 2, outputGate: true)),
         NamedOp("lstm", LSTM(inputSize: 8, hiddenSize: 6, biasVectors: 1, projectionSize: 4)),
+        NamedOp("gru", GRU(inputSize: 8, hiddenSize: 6, biasVectors: 1), sparsity: 0.25),
         NamedOp("maxpool", MaxPool(PoolWindow(window: SpatialWindow(inputSize: 8, kernelSize: 2, stride: 2, padding: .valid), channels: 3))),
         NamedOp("avgpool", AvgPool(PoolWindow(window: SpatialWindow(inputHeight: 7, inputWidth: 6, kernelHeight: 3, kernelWidth: 2,
                                                                     padding: .explicit(top: 1, left: 0, bottom: 1, right: 0)), channels: 2))),

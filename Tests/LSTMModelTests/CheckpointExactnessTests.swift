@@ -14,6 +14,7 @@ final class CheckpointExactnessTests: XCTestCase {
         XCTAssertEqual(model.config.layerCount, c.counts.layers.count, file: file, line: line)
         XCTAssertEqual(model.config.hiddenSize, c.counts.layers[0].hidden, file: file, line: line)
         XCTAssertEqual(model.config.splits, c.splits, file: file, line: line)
+        XCTAssertEqual(model.config.cell.rawValue, c.rnn_type ?? "LSTM", file: file, line: line)
         let vocab = try Vocabulary.load(Fixtures.path(c.vocab))
         let tokens = try vocab.encode(try Corpus.read(Fixtures.path(c.text)), path: c.text)
         XCTAssertEqual(c.eval.count, 2)
@@ -31,6 +32,8 @@ final class CheckpointExactnessTests: XCTestCase {
     func testPlainSplitSoftmaxZip() throws { try check("plain-split-zip") }
     func testPlainFullSoftmaxLegacy() throws { try check("plain-full-legacy") }
     func testBareStateDictWithWeightDropAlias() throws { try check("wdrop-full-statedict") }
+    func testGRUWeightDropSplitSoftmaxZip() throws { try check("gru-wdrop-split-zip") }
+    func testGRUPlainFullSoftmaxLegacy() throws { try check("gru-plain-full-legacy") }
 
     func testResultDoesNotDependOnBptt() throws {
         let c = try XCTUnwrap(try Fixtures.expected()["plain-split-zip"])
@@ -74,7 +77,7 @@ final class CheckpointExactnessTests: XCTestCase {
         let checkpoint = try LoadedCheckpoint.load(path: Fixtures.path("qrnn/split-w211-b1-zip.pt"))
         XCTAssertFalse(LSTMConfig.isLSTM(checkpoint))
         XCTAssertThrowsError(try LSTMConfig.recognise(checkpoint)) { e in
-            XCTAssertTrue("\(e)".hasPrefix("not an awd-lstm-lm LSTM language model: "), "\(e)")
+            XCTAssertTrue("\(e)".hasPrefix("not an awd-lstm-lm LSTM or GRU language model: "), "\(e)")
         }
     }
 }

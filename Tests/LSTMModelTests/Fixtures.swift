@@ -17,6 +17,8 @@ enum Fixtures {
     struct Case: Decodable {
         let checkpoint: String, text: String, vocab: String, format: String, contents: String
         let vocab_size: Int, splits: [Int], bptt: Int, wdrop: Double
+        /// "GRU" for main.py --model GRU; absent in the entries written before GRU cases existed (LSTM).
+        let rnn_type: String?
         let eval: [String: Evaluation]
         let counts: Counts
     }

@@ -2,13 +2,19 @@ import LanguageModel
 import XCTest
 @testable import LSTMModel
 
-/// The LSTM's gates are split across hidden units when there are few streams; the perplexity must not
+/// An LSTM's (and a GRU's) gates are split across hidden units when there are few streams; the perplexity must not
 /// depend on the thread count (1, 2 and 3 threads agree to 1e-8 relative, in float32 and fp16).
 final class ThreadCountTests: XCTestCase {
     override func tearDown() { Kernels.setThreads(1) }
 
     func testWideLayerIsIndependentOfTheThreadCount() throws {
-        let config = LSTMConfig(vocabularySize: 3000, embeddingSize: 32, hiddenSize: 1024, layerCount: 2, splits: [100, 1000])
+        for cell in [GatedCell.lstm, .gru] { try checkThreadCounts(cell) }
+    }
+
+    private func checkThreadCounts(_ cell: GatedCell) throws {
+        let config = LSTMConfig(vocabularySize: 3000, embeddingSize: 32, hiddenSize: 1024, layerCount: 2, splits: [100, 1000],
+                                cell: cell)
+        let g = cell.gates
         var seed: UInt64 = 42
         func random(_ n: Int, scale: Float) -> FloatBuffer {
             FloatBuffer((0..<n).map { _ in
@@ -18,8 +24,8 @@ final class ThreadCountTests: XCTestCase {
         }
         let layers = (0..<config.layerCount).map { l -> LSTMLayerWeights in
             let i = config.inputSize(layer: l), h = config.hiddenSize(layer: l)
-            return LSTMLayerWeights(inputWeight: random(4 * h * i, scale: 0.2), hiddenWeight: random(4 * h * h, scale: 0.05),
-                                    inputBias: random(4 * h, scale: 0.1), hiddenBias: random(4 * h, scale: 0.1))
+            return LSTMLayerWeights(inputWeight: random(g * h * i, scale: 0.2), hiddenWeight: random(g * h * h, scale: 0.05),
+                                    inputBias: random(g * h, scale: 0.1), hiddenBias: random(g * h, scale: 0.1))
         }
         let weights = LSTMWeights(embedding: random(3000 * 32, scale: 1), layers: layers, decoderBias: random(3000, scale: 0.5),
                                   tailVectors: random(2 * 32, scale: 0.5), tailBias: random(2, scale: 0.5))
@@ -33,7 +39,7 @@ final class ThreadCountTests: XCTestCase {
                 }
                 XCTAssertTrue(ppl[0].isFinite && ppl[0] > 1)
                 for (i, p) in ppl.enumerated() {
-                    XCTAssertEqual(p, ppl[0], accuracy: 1e-8 * ppl[0], "\(precision) batch \(batch), \(i + 1) threads")
+                    XCTAssertEqual(p, ppl[0], accuracy: 1e-8 * ppl[0], "\(cell) \(precision) batch \(batch), \(i + 1) threads")
                 }
             }
         }
