@@ -70,7 +70,11 @@ extension LSTMConfig {
             // Layer 0 says which cell the model has (4H gate rows: LSTM, 3H: GRU); every other layer must agree.
             let candidates: [GatedCell] = cell.map { [$0] } ?? [.lstm, .gru]
             guard whh.shape.count == 2, whh.shape[1] > 0,
-                  let c = candidates.first(where: { whh.shape[0] == $0.gates * whh.shape[1] }) else {
+                  let c = candidates.first(where: { cell in
+                      // A hostile [0, 2^62] must not overflow the product (it matches no cell).
+                      let (rows, overflow) = whh.shape[1].multipliedReportingOverflow(by: cell.gates)
+                      return !overflow && whh.shape[0] == rows
+                  }) else {
                 let expected = cell.map { "[\($0.gates)·H, H] (gates \($0.gateNames), as in rnns.0's \($0.rawValue))" }
                     ?? "[4·H, H] (LSTM gates i, f, g, o) or [3·H, H] (GRU gates r, z, n)"
                 throw shape("\(whhName) is \(whh.shape), expected \(expected)")

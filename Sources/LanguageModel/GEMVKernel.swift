@@ -12,7 +12,8 @@ public enum GEMVKernel: Sendable, CaseIterable, CustomStringConvertible {
     /// The widest kernel this processor and its operating system run, read once.
     public static let best: GEMVKernel = {
         let cpu = CPUFeatures.current()
-        return cpu.avx512 ? .avx512 : cpu.avx2 ? .avx2 : .portable
+        // The AVX-512 kernel also runs FMA3 and AVX2 instructions (its tails and final fold).
+        return cpu.avx512 && cpu.avx2 ? .avx512 : cpu.avx2 ? .avx2 : .portable
     }()
 
     /// Whether this processor runs the kernel.

@@ -9,13 +9,13 @@ import QRNNModel
 
 extension Precision: ExpressibleByArgument {}
 
-/// `micronet eval`: the test perplexity of an awd-lstm-lm QRNN or LSTM checkpoint, computed as awd-lstm-lm's evaluate() does.
+/// `micronet eval`: the test perplexity of an awd-lstm-lm QRNN, LSTM or GRU checkpoint, computed as awd-lstm-lm's evaluate() does.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Verify a QRNN or LSTM language model's test perplexity from its checkpoint (awd-lstm-lm evaluate()).",
+        abstract: "Verify a QRNN, LSTM or GRU language model's test perplexity from its checkpoint (awd-lstm-lm evaluate()).",
         discussion: """
-        The text is tokenised as awd-lstm-lm's data.py does (each line's whitespace-split words plus <eos>), batchified into --batch-size streams and run in chunks of --bptt steps with the recurrent state carried across chunks (QRNN: cell states and the first layer's previous input; LSTM: h and c of every layer; WeightDrop's raw weight is used as is). The loss is the sum of chunk length x chunk mean, divided by the number of rows (the seed's test.py reports exactly this), accumulated in float64; perplexity = exp(loss). NaN or infinite weights, or a loss that is not finite, are an error.
+        The text is tokenised as awd-lstm-lm's data.py does (each line's whitespace-split words plus <eos>), batchified into --batch-size streams and run in chunks of --bptt steps with the recurrent state carried across chunks (QRNN: cell states and the first layer's previous input; LSTM: h and c of every layer; GRU: h of every layer; WeightDrop's raw weight is used as is). The loss is the sum of chunk length x chunk mean, divided by the number of rows (the seed's test.py reports exactly this), accumulated in float64; perplexity = exp(loss). NaN or infinite weights, or a loss that is not finite, are an error.
 
         --vocab takes a corpus folder (train.txt, valid.txt, test.txt; words in order of first appearance), the pickled data.Corpus the seed's test.py loads, or a file with one word per line. --precision fp16|bf16 rounds weights and every activation to that format at each op boundary (sums stay float32) and also runs float32, reporting the perplexity change.
 
@@ -31,7 +31,7 @@ struct Eval: ParsableCommand {
     /// Output formats.
     enum Format: String, ExpressibleByArgument { case text, json }
 
-    @Argument(help: "awd-lstm-lm QRNN or LSTM checkpoint: [model, criterion, optimizer], a model, or a state dict.")
+    @Argument(help: "awd-lstm-lm QRNN, LSTM or GRU checkpoint: [model, criterion, optimizer], a model, or a state dict.")
     var model: String
 
     @Option(help: "Text to evaluate (e.g. wikitext-103/test.txt).")
@@ -113,7 +113,9 @@ struct Eval: ParsableCommand {
                 print("threads     \(threadsUsed) (\(threads == nil ? "every core this process may use" : "--threads"))")
                 print("blas        OpenBLAS \(blas.core): \(blas.reason)")
                 print("blas idle   \(blas.idleThreads)")
-                print("gemv        \(GEMVKernel.best) (the recurrent products of an LSTM or GRU at batch size 1; cpuid)")
+                if loaded.architecture != "qrnn" && batchSize == 1 {
+                    print("gemv        \(GEMVKernel.best) (the recurrent products at batch size 1; cpuid)")
+                }
             }
             if let b = baseline {
                 print(String(format: "vs fp32     %.4f -> %.4f (%+.4f%%)", b.perplexity, result.perplexity,

@@ -61,6 +61,7 @@ final class EvalLSTMCommandTests: XCTestCase {
         let cases = [
             ("gates.pt", "rnns.1.weight_hh_l0 is [16, 5], expected [4·H, H] (gates i, f, g, o, as in rnns.0's LSTM)"),
             ("gru-gates.pt", "rnns.1.weight_hh_l0 is [12, 5], expected [3·H, H] (gates r, z, n, as in rnns.0's GRU)"),
+            ("huge-whh.pt", "rnns.0.weight_hh_l0 is [0, 4611686018427387904], expected [4·H, H] (LSTM gates i, f, g, o) or [3·H, H] (GRU gates r, z, n)"),
             ("missing-layer.pt", "layer rnns.1 is missing"),
             ("projection.pt", "rnns.0.weight_hr_l0 is [4, 7], expected [P, 6]"),
             ("splits.pt", "the criterion's splits [10, 40] must increase strictly inside the vocabulary (0, 30)"),
